@@ -32,6 +32,11 @@ public sealed class EmbeddedHost : HostBase
         if (File.Exists(full))
             throw IllumosException.Invalid("HostPathIsFile", $"'{full}' is a file; an embedded host needs a directory.", directory);
         var marker = Path.Combine(full, "illumos-host.json");
+        // Refuse a foreign directory before touching it: nothing may be left behind.
+        if (System.IO.Directory.Exists(full) && !File.Exists(marker)
+            && System.IO.Directory.EnumerateFileSystemEntries(full).Any(e => !Path.GetFileName(e).StartsWith(".illumos", StringComparison.Ordinal)))
+            throw IllumosException.Refused("HostDirectoryNotEmpty",
+                $"'{full}' is not empty and is not an embedded host directory; choose an empty or new directory.", directory);
         try
         {
             System.IO.Directory.CreateDirectory(full);
@@ -52,9 +57,6 @@ public sealed class EmbeddedHost : HostBase
             }
             else
             {
-                if (System.IO.Directory.EnumerateFileSystemEntries(full).Any(e => !Path.GetFileName(e).StartsWith(".illumos", StringComparison.Ordinal)))
-                    throw IllumosException.Refused("HostDirectoryNotEmpty",
-                        $"'{full}' is not empty and is not an embedded host directory; choose an empty or new directory.", directory);
                 AtomicFile.WriteAllText(marker, JsonSerializer.Serialize(new HostMarker(FormatVersion, DateTimeOffset.Now)));
                 System.IO.Directory.CreateDirectory(Path.Combine(full, "etc"));
             }
