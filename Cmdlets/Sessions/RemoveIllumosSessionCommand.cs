@@ -19,6 +19,7 @@ public sealed class RemoveIllumosSessionCommand : PSCmdlet
 
     [Parameter(Mandatory = true, ParameterSetName = NameSet)]
     [SupportsWildcards]
+    [ArgumentCompleter(typeof(Completers.SessionNameCompleter))]
     public string[] Name { get; set; } = [];
 
     [Parameter(Mandatory = true, ParameterSetName = IdSet)]
