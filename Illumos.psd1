@@ -8,13 +8,33 @@
     Description          = 'illumos system facilities as PowerShell objects: ZFS pools, datasets and snapshots, zones, virtual machines, dladm networking, the ipfilter firewall, DTrace tracing and SMF services, on an embedded host or on real illumos systems over SSH.'
     PowerShellVersion    = '7.4'
     CompatiblePSEditions = @('Core')
-    FormatsToProcess     = @('Illumos.Format.ps1xml')
+    FormatsToProcess     = @('Illumos.Format.ps1xml', 'Illumos.Storage.Pools.Format.ps1xml')
     TypesToProcess       = @('Illumos.Types.ps1xml')
     CmdletsToExport      = @(
+        'Add-ZPoolDevice'
+        'Clear-ZPoolError'
+        'Disable-ZPoolDevice'
+        'Enable-ZPoolDevice'
+        'Export-ZPool'
         'Get-IllumosSession'
+        'Get-ZPool'
+        'Get-ZPoolHistory'
+        'Get-ZPoolIOStat'
+        'Get-ZPoolProperty'
+        'Get-ZPoolStatus'
+        'Import-ZPool'
         'New-IllumosSession'
+        'New-ZPool'
         'Remove-IllumosSession'
+        'Remove-ZPool'
+        'Remove-ZPoolDevice'
+        'Repair-ZPool'
+        'Set-ZPool'
+        'Start-ZPoolScrub'
+        'Stop-ZPoolScrub'
+        'Suspend-ZPoolScrub'
         'Test-IllumosSession'
+        'Test-ZPool'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()
