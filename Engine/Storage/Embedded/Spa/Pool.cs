@@ -83,7 +83,8 @@ public sealed class Pool : IDisposable
             {
                 var leaves = t.Paths.Select(p => new LeafDevice(p, NewGuid())).ToList();
                 opened.AddRange(leaves);
-                topVdevs.Add(new TopVdev(topVdevs.Count, NewGuid(), t.Type, t.Class, ashift, leaves));
+                // A single-device top-level vdev is the leaf itself (same guid), as in ZFS.
+                topVdevs.Add(new TopVdev(topVdevs.Count, t.Type == "mirror" ? NewGuid() : leaves[0].Guid, t.Type, t.Class, ashift, leaves));
             }
             var cacheLeaves = cache.Select(p => new LeafDevice(p, NewGuid())).ToList();
             var spareLeaves = spares.Select(p => new LeafDevice(p, NewGuid())).ToList();
