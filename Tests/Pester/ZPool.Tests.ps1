@@ -99,7 +99,7 @@ Describe 'New-ZPool and Get-ZPool' {
 
     It 'refuses invalid pool names' -ForEach @('1tank', 'mirror', 'bad/name', 'c0t0d0', 'raidz7') {
         $a = New-Disk "inv-$([guid]::NewGuid().ToString('N').Substring(0,6)).img"
-        { New-ZPool -Session $s $_ $a -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidPoolName*'
+        { New-ZPool -Session $s $_ $a -ErrorAction Stop } | Should -Throw -ErrorId 'PoolName*'
     }
 
     It '-WhatIf shows the vdev tree and creates nothing' {
