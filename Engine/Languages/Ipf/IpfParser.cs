@@ -144,15 +144,7 @@ public static class IpfParser
             if (t.Is("log"))
             {
                 c.Next();
-                r = r with { Log = true };
-                while (true)
-                {
-                    if (c.Accept("body")) r = r with { LogBody = true };
-                    else if (c.Accept("first")) r = r with { LogFirst = true };
-                    else if (c.Accept("or-block")) r = r with { LogOrBlock = true };
-                    else if (c.Accept("level")) r = r with { LogLevel = ParseLogLevel(c) };
-                    else break;
-                }
+                r = ParseLogOptions(c, r with { Log = true });
             }
             else if (t.Is("quick")) { c.Next(); r = r with { Quick = true }; }
             else if (t.Is("on"))
@@ -309,16 +301,7 @@ public static class IpfParser
             case "preauth": return r with { Action = IpfAction.Preauth };
             case "nomatch": return r with { Action = IpfAction.Nomatch };
             case "log":
-                r = r with { Action = IpfAction.Log };
-                while (true)
-                {
-                    if (c.Accept("body")) r = r with { LogBody = true };
-                    else if (c.Accept("first")) r = r with { LogFirst = true };
-                    else if (c.Accept("or-block")) r = r with { LogOrBlock = true };
-                    else if (c.Accept("level")) r = r with { LogLevel = ParseLogLevel(c) };
-                    else break;
-                }
-                return r;
+                return ParseLogOptions(c, r with { Action = IpfAction.Log });
             case "skip": return r with { Action = IpfAction.Skip, SkipCount = c.Int("skip count") };
             case "call":
                 bool now = c.Accept("now");
@@ -341,6 +324,18 @@ public static class IpfParser
                 return r;
             default:
                 throw c.Error(t, $"unknown action '{t.Text}'");
+        }
+    }
+
+    private static IpfRule ParseLogOptions(TokenCursor c, IpfRule r)
+    {
+        while (true)
+        {
+            if (c.Accept("body")) r = r with { LogBody = true };
+            else if (c.Accept("first")) r = r with { LogFirst = true };
+            else if (c.Accept("or-block")) r = r with { LogOrBlock = true };
+            else if (c.Accept("level")) r = r with { LogLevel = ParseLogLevel(c) };
+            else return r;
         }
     }
 

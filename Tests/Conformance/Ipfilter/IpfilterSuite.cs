@@ -51,6 +51,7 @@ public sealed class IpfilterSuite : IConformanceSuite
                 {
                     "f" => RunFilter(path, id, inFmt, tunable),
                     "i" => id == "i17" ? RunDump(path, id) : RunPrint(path, id),
+                    "in" => RunNatPrint(path, id),
                     _ => null,
                 };
                 if (actual is null) why = "not an ipf, ipftest or ipnat series this harness runs";
@@ -156,5 +157,14 @@ public sealed class IpfilterSuite : IConformanceSuite
         if (!parsed.Success) throw new InvalidOperationException($"rules do not parse: {parsed.Errors[0]}");
         var engine = new FilterEngine(parsed.Rules);
         return IpfTestDump.Dump(engine);
+    }
+
+    private static string RunNatPrint(string dir, string id)
+    {
+        var parsed = IpnatParser.Parse(File.ReadAllText(Path.Combine(dir, "regress", id)));
+        if (!parsed.Success) throw new InvalidOperationException($"rules do not parse: {parsed.Errors[0]}");
+        var sb = new StringBuilder();
+        foreach (var r in parsed.Rules) sb.Append(IpnatPrinter.Print(r)).Append('\n');
+        return sb.ToString();
     }
 }
