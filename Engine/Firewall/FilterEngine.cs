@@ -157,15 +157,16 @@ public sealed class FilterEngine
     private readonly Dictionary<(int, uint, uint, int), IpfRule> _frags = new();
     private readonly PacketView _view = new();
 
-    public StateTable States { get; } = new();
+    public StateTable States { get; }
     public FirewallTunables Tunables { get; }
     public IReadOnlyList<IpfRule> Rules { get; }
     /// <summary>When set, every rule is interpreted from its syntax tree in order (the baseline the bench compares against).</summary>
     public bool LinearScan { get; set; }
 
-    public FilterEngine(IReadOnlyList<IpfRule> rules, FirewallTunables? tunables = null)
+    public FilterEngine(IReadOnlyList<IpfRule> rules, FirewallTunables? tunables = null, StateTable? states = null)
     {
         Rules = rules;
+        States = states ?? new StateTable();
         Tunables = tunables ?? new FirewallTunables();
         States.Limit = Tunables.StateMax;
         var top = new List<CompiledRule>[2] { new(), new() };

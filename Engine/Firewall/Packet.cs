@@ -401,7 +401,7 @@ public static class PacketFormats
         for (int i = 0; i < b.Length; i++)
         {
             sb.Append(b[i].ToString("x2", CultureInfo.InvariantCulture));
-            if (i % 2 == 1 && i + 1 < b.Length) sb.Append(' ');
+            if (i % 2 == 1 || i + 1 == b.Length) sb.Append(' ');
         }
         return sb.ToString();
     }

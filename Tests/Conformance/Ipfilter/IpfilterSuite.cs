@@ -52,6 +52,8 @@ public sealed class IpfilterSuite : IConformanceSuite
                     "f" => RunFilter(path, id, inFmt, tunable),
                     "i" => id == "i17" ? RunDump(path, id) : RunPrint(path, id),
                     "in" => RunNatPrint(path, id),
+                    "n" => RunNat(path, id, inFmt, tunable),
+                    "ni" => RunNatFilter(path, id, tunable),
                     _ => null,
                 };
                 if (actual is null) why = "not an ipf, ipftest or ipnat series this harness runs";
@@ -166,5 +168,51 @@ public sealed class IpfilterSuite : IConformanceSuite
         var sb = new StringBuilder();
         foreach (var r in parsed.Rules) sb.Append(IpnatPrinter.Print(r)).Append('\n');
         return sb.ToString();
+    }
+
+    private static string RunNat(string dir, string id, string fmt, string? tunable)
+    {
+        var packets = ReadPackets(Path.Combine(dir, "input", id), fmt);
+        var sb = new StringBuilder();
+        foreach (var line in RuleLines(Path.Combine(dir, "regress", id)))
+        {
+            var parsed = IpnatParser.Parse(line);
+            if (!parsed.Success) throw new InvalidOperationException($"rules do not parse: {parsed.Errors[0]}");
+            RunPackets(sb, packets, Array.Empty<IpfRule>(), parsed.Rules, tunable, fmt == "hex");
+        }
+        return sb.ToString();
+    }
+
+    private static string RunNatFilter(string dir, string id, string? tunable)
+    {
+        var packets = ReadPackets(Path.Combine(dir, "input", id), "hex");
+        var ipf = IpfParser.Parse(File.ReadAllText(Path.Combine(dir, "regress", id + ".ipf")));
+        if (!ipf.Success) throw new InvalidOperationException($"rules do not parse: {ipf.Errors[0]}");
+        var natFile = Path.Combine(dir, "regress", id + ".nat");
+        // natipftest "single" runs once per NAT rule line; ni6 ("multi") loads the whole file once.
+        var sets = id == "ni6" ? [File.ReadAllText(natFile)] : RuleLines(natFile).ToList();
+        var sb = new StringBuilder();
+        foreach (var set in sets)
+        {
+            var parsed = IpnatParser.Parse(set);
+            if (!parsed.Success) throw new InvalidOperationException($"rules do not parse: {parsed.Errors[0]}");
+            RunPackets(sb, packets, ipf.Rules, parsed.Rules, tunable, hex: true);
+        }
+        return sb.ToString();
+    }
+
+    /// <summary>One ipftest -N -b run: every packet is printed after NAT, whatever the verdict.</summary>
+    private static void RunPackets(StringBuilder sb, List<IpPacket> packets, IReadOnlyList<IpfRule> filterRules, IReadOnlyList<IpnatRule> natRules, string? tunable, bool hex)
+    {
+        var t = Tunables(tunable);
+        var nat = new NatEngine(natRules, t);
+        var filter = new FilterEngine(filterRules, t);
+        foreach (var p in packets)
+        {
+            var bytes = (byte[])p.Bytes.Clone();
+            IpTest.Process(filter, nat, ref bytes, p.Out, p.Interface);
+            sb.Append(hex ? PacketFormats.HexPacket(bytes) : PacketFormats.PrintPacket(bytes)).Append('\n');
+        }
+        sb.Append(new string('-', 31)).Append('\n');
     }
 }
