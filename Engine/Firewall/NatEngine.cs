@@ -101,7 +101,10 @@ public sealed class NatEngine
     /// <summary>Translates an outbound packet; true when it was rewritten.</summary>
     public bool Outbound(byte[] b, PacketView v)
     {
-        if (_rules.Count == 0 || !v.Valid) return false;
+        if (!v.Valid) return false;
+        if (_tunables.UpdateIpId) NewIpId(b);
+        if (_rules.Count == 0) return false;
+        if (IcmpError(b, v, outbound: true)) return true;
         var (sp, dp) = PortsOf(v);
         foreach (var s in _sessions)
         {
@@ -133,6 +136,7 @@ public sealed class NatEngine
     public bool Inbound(byte[] b, PacketView v)
     {
         if (_rules.Count == 0 || !v.Valid) return false;
+        if (IcmpError(b, v, outbound: false)) return true;
         var (sp, dp) = PortsOf(v);
         foreach (var s in _sessions)
         {
@@ -338,13 +342,91 @@ public sealed class NatEngine
                 AdjustChecksum16(b, h + 2, (ushort)oldId, (ushort)newPort);
             }
         }
-        if (source && _tunables.UpdateIpId)
+    }
+
+    /// <summary>fr_update_ipid: every outbound packet that passes gets the next IP id.</summary>
+    private void NewIpId(byte[] b)
+    {
+        int oldId = BinaryPrimitives.ReadUInt16BigEndian(b.AsSpan(4));
+        int id = _nextIpId++ & 0xffff;
+        BinaryPrimitives.WriteUInt16BigEndian(b.AsSpan(4), (ushort)id);
+        AdjustChecksum16(b, 10, (ushort)oldId, (ushort)id);
+    }
+
+    public static bool IsIcmpErrorType(int t) => t is 3 or 4 or 5 or 11 or 12;
+
+    /// <summary>
+    /// ICMP errors about a translated packet: the embedded header is put back the way the other side sent it
+    /// (inbound: embedded source to the inside address; outbound: embedded destination to the outside address),
+    /// the outer address follows, and the embedded and ICMP checksums are adjusted.
+    /// </summary>
+    private bool IcmpError(byte[] b, PacketView v, bool outbound)
+    {
+        if (v.Proto != 1 || !v.HasIcmp || !IsIcmpErrorType(v.IcmpType) || v.NonFirstFrag) return false;
+        int icmp = v.Hlen;
+        int inner = icmp + 8;
+        int end = Math.Min(b.Length, v.Len);
+        if (inner + 20 > end) return false;
+        int ihl = (b[inner] & 15) * 4;
+        if (inner + ihl + 4 > end) return false;
+        int eproto = b[inner + 9];
+        uint esrc = BinaryPrimitives.ReadUInt32BigEndian(b.AsSpan(inner + 12));
+        uint edst = BinaryPrimitives.ReadUInt32BigEndian(b.AsSpan(inner + 16));
+        bool eports = HasPorts(eproto);
+        int esp = eports ? BinaryPrimitives.ReadUInt16BigEndian(b.AsSpan(inner + ihl)) : 0;
+        int edp = eports ? BinaryPrimitives.ReadUInt16BigEndian(b.AsSpan(inner + ihl + 2)) : 0;
+        foreach (var s in _sessions)
         {
-            int oldId = BinaryPrimitives.ReadUInt16BigEndian(b.AsSpan(4));
-            int id = _nextIpId++ & 0xffff;
-            BinaryPrimitives.WriteUInt16BigEndian(b.AsSpan(4), (ushort)id);
-            AdjustChecksum16(b, 10, (ushort)oldId, (ushort)id);
+            if (s.Proto != eproto) continue;
+            bool hit = outbound
+                ? edst == s.InIp && esrc == s.RemoteIp && (!eports || edp == s.InPort && esp == s.RemotePort)
+                : esrc == s.OutIp && edst == s.RemoteIp && (!eports || esp == s.OutPort && edp == s.RemotePort);
+            if (!hit) continue;
+            uint before = OnesSum(b, icmp, end, icmp + 2);
+            // Embedded header: outbound errors carry a packet that came in (fix its destination), inbound ones a packet that went out (fix its source).
+            int addrOff = inner + (outbound ? 16 : 12);
+            uint oldAddr = outbound ? edst : esrc, newAddr = outbound ? s.OutIp : s.InIp;
+            int oldPort = outbound ? edp : esp, newPort = outbound ? s.OutPort : s.InPort;
+            BinaryPrimitives.WriteUInt32BigEndian(b.AsSpan(addrOff), newAddr);
+            AdjustChecksum(b, inner + 10, oldAddr, newAddr);
+            if (eports)
+            {
+                int portOff = inner + ihl + (outbound ? 2 : 0);
+                BinaryPrimitives.WriteUInt16BigEndian(b.AsSpan(portOff), (ushort)newPort);
+                int csum = inner + ihl + (eproto == 6 ? 16 : 6);
+                if (csum + 2 <= end && !(eproto == 17 && b[csum] == 0 && b[csum + 1] == 0))
+                {
+                    AdjustChecksum(b, csum, oldAddr, newAddr);
+                    AdjustChecksum16(b, csum, (ushort)oldPort, (ushort)newPort);
+                }
+            }
+            uint after = OnesSum(b, icmp, end, icmp + 2);
+            uint hc = BinaryPrimitives.ReadUInt16BigEndian(b.AsSpan(icmp + 2));
+            uint sum = (~hc & 0xffff) + (~before & 0xffff) + after;
+            while (sum >> 16 != 0) sum = (sum & 0xffff) + (sum >> 16);
+            BinaryPrimitives.WriteUInt16BigEndian(b.AsSpan(icmp + 2), (ushort)~sum);
+            // The outer header follows the session too.
+            int outerOff = outbound ? 12 : 16;
+            uint oldOuter = BinaryPrimitives.ReadUInt32BigEndian(b.AsSpan(outerOff));
+            uint newOuter = outbound ? s.OutIp : s.InIp;
+            BinaryPrimitives.WriteUInt32BigEndian(b.AsSpan(outerOff), newOuter);
+            AdjustChecksum(b, 10, oldOuter, newOuter);
+            s.Packets++;
+            return true;
         }
+        return false;
+    }
+
+    private static uint OnesSum(byte[] b, int from, int to, int skip)
+    {
+        uint sum = 0;
+        for (int i = from; i < to; i += 2)
+        {
+            if (i == skip) continue;
+            sum += i + 1 < to ? (uint)(b[i] << 8 | b[i + 1]) : (uint)(b[i] << 8);
+        }
+        while (sum >> 16 != 0) sum = (sum & 0xffff) + (sum >> 16);
+        return sum;
     }
 
     private static void AdjustChecksum(byte[] b, int off, uint oldVal, uint newVal)

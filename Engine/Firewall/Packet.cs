@@ -36,6 +36,10 @@ public sealed class PacketView
     public bool HasIcmp;
     public int IcmpType, IcmpCode, IcmpId;
     public int DataLen;
+    /// <summary>For ICMP errors: the header of the packet the error is about.</summary>
+    public bool HasEmbedded;
+    public int EProto, ESport, EDport;
+    public uint ESrc, EDst;
     public uint Flags;
     public uint OptBits, SecBits;
 
@@ -122,6 +126,19 @@ public sealed class PacketView
                 IcmpType = b[h];
                 IcmpCode = b[h + 1];
                 IcmpId = DataLen >= 6 ? BinaryPrimitives.ReadUInt16BigEndian(b.AsSpan(h + 4)) : 0;
+                HasEmbedded = false;
+                int inner = h + 8;
+                if (IcmpType is 3 or 4 or 5 or 11 or 12 && inner + 20 <= end)
+                {
+                    int ihl = (b[inner] & 15) * 4;
+                    EProto = b[inner + 9];
+                    ESrc = BinaryPrimitives.ReadUInt32BigEndian(b.AsSpan(inner + 12));
+                    EDst = BinaryPrimitives.ReadUInt32BigEndian(b.AsSpan(inner + 16));
+                    bool ports = EProto is 6 or 17 && inner + ihl + 4 <= end;
+                    ESport = ports ? BinaryPrimitives.ReadUInt16BigEndian(b.AsSpan(inner + ihl)) : 0;
+                    EDport = ports ? BinaryPrimitives.ReadUInt16BigEndian(b.AsSpan(inner + ihl + 2)) : 0;
+                    HasEmbedded = ihl >= 20 && (!(EProto is 6 or 17) || ports);
+                }
             }
         }
         else if (FragOffset < minHeader)
@@ -398,10 +415,12 @@ public static class PacketFormats
     public static string HexPacket(byte[] b)
     {
         var sb = new System.Text.StringBuilder();
-        for (int i = 0; i < b.Length; i++)
+        int n = b.Length;
+        if (n >= 4 && b[0] >> 4 == 4) n = Math.Min(n, BinaryPrimitives.ReadUInt16BigEndian(b.AsSpan(2)));
+        for (int i = 0; i < n; i++)
         {
             sb.Append(b[i].ToString("x2", CultureInfo.InvariantCulture));
-            if (i % 2 == 1 || i + 1 == b.Length) sb.Append(' ');
+            if (i % 2 == 1 || i + 1 == n) sb.Append(' ');
         }
         return sb.ToString();
     }

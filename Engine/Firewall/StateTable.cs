@@ -89,6 +89,7 @@ public sealed class StateTable
     /// <summary>Finds the session a packet belongs to; TCP packets outside the window set the oow flag and do not match.</summary>
     public StateEntry? Match(PacketView v)
     {
+        if (v.Proto == 1 && v.HasEmbedded) return MatchIcmpError(v);
         foreach (var e in _entries)
         {
             if (e.Proto != v.Proto) continue;
@@ -121,6 +122,23 @@ public sealed class StateTable
             e.Packets++;
             e.Bytes += v.Len;
             v.Flags |= (uint)PacketFlags.State;
+            return e;
+        }
+        return null;
+    }
+
+    /// <summary>An ICMP error is let through when the packet it quotes belongs to a session (unless no-icmp-err).</summary>
+    private StateEntry? MatchIcmpError(PacketView v)
+    {
+        foreach (var e in _entries)
+        {
+            if (e.Proto != v.EProto || e.Rule.StateOptions?.NoIcmpErr == true) continue;
+            bool ports = e.Proto is 6 or 17;
+            bool fwd = v.ESrc == e.Src && v.EDst == e.Dst && (!ports || v.ESport == e.Sport && v.EDport == e.Dport);
+            bool rev = v.ESrc == e.Dst && v.EDst == e.Src && (!ports || v.ESport == e.Dport && v.EDport == e.Sport);
+            if (!fwd && !rev) continue;
+            e.Packets++;
+            e.Bytes += v.Len;
             return e;
         }
         return null;
