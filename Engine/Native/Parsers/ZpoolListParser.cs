@@ -42,6 +42,19 @@ public static class ZpoolListParser
         return pools;
     }
 
+    /// <summary>
+    /// Human <c>zpool list</c> with its header (columns named by the header, values split on blanks);
+    /// read for completeness, since the native host always asks for -Hp. The -v vdev rows, which
+    /// omit trailing columns, are refused with a parser error.
+    /// </summary>
+    public static List<ZPool> ParseWithHeader(string text)
+    {
+        var lines = ParseText.Lines(text).Where(l => l.Trim().Length > 0).ToList();
+        if (lines.Count == 0) return new List<ZPool>();
+        var fields = ParseText.SplitBlanks(lines[0]).Select(f => f.ToLowerInvariant()).ToArray();
+        return Parse(string.Join("\n", lines.Skip(1).Select(l => string.Join('\t', ParseText.SplitBlanks(l)))), fields);
+    }
+
     /// <summary>zpool's short column names mapped to property names.</summary>
     public static string Canonical(string field) => field.ToLowerInvariant() switch
     {
