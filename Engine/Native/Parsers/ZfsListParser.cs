@@ -102,6 +102,15 @@ public static class ZfsListParser
         };
     }
 
+    /// <summary>Human <c>zfs list</c> with its header (columns named by the header; values split on blanks, so names with blanks are not supported here).</summary>
+    public static List<ZDataset> ParseDatasetsWithHeader(string text)
+    {
+        var lines = ParseText.Lines(text).Where(l => l.Trim().Length > 0).ToList();
+        if (lines.Count == 0) return new List<ZDataset>();
+        var fields = ParseText.SplitBlanks(lines[0]).Select(f => f.ToLowerInvariant()).ToArray();
+        return ParseDatasets(string.Join("\n", lines.Skip(1).Select(l => string.Join('\t', ParseText.SplitBlanks(l, fields.Length)))), fields);
+    }
+
     public static List<ZSnapshot> ParseSnapshots(string text, IReadOnlyList<string> fields)
     {
         var m = new FieldMap(fields);
