@@ -108,6 +108,7 @@ public static class ZfsListParser
         var lines = ParseText.Lines(text).Where(l => l.Trim().Length > 0).ToList();
         if (lines.Count == 0) return new List<ZDataset>();
         var fields = ParseText.SplitBlanks(lines[0]).Select(f => f.ToLowerInvariant()).ToArray();
+        if (!fields.Contains("name")) throw ParseText.Error("zfs list", "the first line is not a header with a NAME column", lines[0]);
         return ParseDatasets(string.Join("\n", lines.Skip(1).Select(l => string.Join('\t', ParseText.SplitBlanks(l, fields.Length)))), fields);
     }
 

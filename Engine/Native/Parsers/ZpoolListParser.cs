@@ -52,6 +52,7 @@ public static class ZpoolListParser
         var lines = ParseText.Lines(text).Where(l => l.Trim().Length > 0).ToList();
         if (lines.Count == 0) return new List<ZPool>();
         var fields = ParseText.SplitBlanks(lines[0]).Select(f => f.ToLowerInvariant()).ToArray();
+        if (!fields.Contains("name")) throw ParseText.Error("zpool list", "the first line is not a header with a NAME column", lines[0]);
         return Parse(string.Join("\n", lines.Skip(1).Select(l => string.Join('\t', ParseText.SplitBlanks(l)))), fields);
     }
 
