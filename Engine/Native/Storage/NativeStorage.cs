@@ -1,0 +1,400 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using Illumos.Engine.Languages.Vdev;
+using Illumos.Engine.Native.Commands;
+using Illumos.Engine.Native.Parsers;
+using Illumos.Engine.Native.Runners;
+using Illumos.Engine.Sessions;
+using Illumos.Engine.Storage;
+
+namespace Illumos.Engine.Native.Storage;
+
+/// <summary>
+/// The storage facility of a native host: every call maps onto zpool/zfs with their machine-readable
+/// forms (<c>-H -p -o</c>, <c>zfs get -Hp</c>, <c>zpool status -P -p</c>; <c>zfs list -j</c> and
+/// <c>zpool list -j</c> when the host's probe found OpenZFS 2.3 or later) and returns the records the
+/// embedded host returns. Names are validated before anything is sent; a failing command becomes an
+/// <see cref="IllumosCommandException"/> whose kind is read from zfs's "cannot ...: reason" message.
+/// Listings cost one command each: a whole dataset tree is one <c>zfs list -r</c>.
+/// </summary>
+public sealed class NativeStorage : IStorage
+{
+    private readonly NativeHost _host;
+    private bool? _json;
+
+    public NativeStorage(NativeHost host)
+    {
+        _host = host;
+        Files = new NativeFiles(host.ComputerName);
+    }
+
+#pragma warning disable CA2255 // the facility registers itself when the engine loads, as every facility folder does
+    [ModuleInitializer]
+    internal static void Register() =>
+        FacilityRegistry.Register<IStorage>(HostKind.Native, h => new NativeStorage((NativeHost)h), "Storage");
+#pragma warning restore CA2255
+
+    /// <summary>
+    /// Whether listings ask for JSON (<c>zfs list -j</c>, <c>zpool list -j</c>): decided once per session
+    /// from the host's capabilities (probed on first use, cached by the host); a host that cannot be
+    /// probed (a replay without a <c>uname</c> recording) gets the -H forms, which every ZFS has.
+    /// Set it to pin the choice.
+    /// </summary>
+    public bool? UseJson
+    {
+        get => _json;
+        set => _json = value;
+    }
+
+    private bool Json(CancellationToken ct) => _json ??= SafeProbe(ct)?.SupportsJsonOutput == true;
+
+    // ---------------------------------------------------------------- running
+
+    private CommandResult Run(string[] argv, CancellationToken ct, CommandOptions? options = null)
+    {
+        var r = _host.Run(argv, ct, options);
+        if (r.ExitCode != 0) throw Failure(r);
+        return r;
+    }
+
+    /// <summary>The kind of a zfs/zpool failure, read from its stderr ("cannot open 'x': dataset does not exist").</summary>
+    public static IllumosCommandException Failure(CommandResult r)
+    {
+        var e = r.StdErr;
+        (ErrorKind kind, string id) = e switch
+        {
+            _ when Has(e, "does not exist") || Has(e, "no such pool") || Has(e, "no such device") || Has(e, "no such tag") || Has(e, "not found") || Has(e, "no pools available") || Has(e, "cannot import") && Has(e, "no such")
+                => (ErrorKind.ObjectNotFound, "NativeObjectNotFound"),
+            _ when Has(e, "already exists") || Has(e, "tag already exists") || Has(e, "pool already exists")
+                => (ErrorKind.ResourceExists, "NativeObjectExists"),
+            _ when Has(e, "permission denied") || Has(e, "insufficient privileges") || Has(e, "not permitted")
+                => (ErrorKind.PermissionDenied, "NativePermissionDenied"),
+            _ when Has(e, "busy") || Has(e, "is in use") || Has(e, "currently in use")
+                => (ErrorKind.ResourceBusy, "NativeResourceBusy"),
+            _ when Has(e, "out of space") || Has(e, "quota exceeded")
+                => (ErrorKind.QuotaExceeded, "NativeQuotaExceeded"),
+            _ when Has(e, "has children") || Has(e, "more recent snapshots") || Has(e, "has dependent clones") || Has(e, "not a cloned filesystem") || Has(e, "use '-r'") || Has(e, "use '-f'")
+                => (ErrorKind.InvalidOperation, "NativeOperationRefused"),
+            _ when Has(e, "invalid") || Has(e, "bad property") || Has(e, "must be one of") || Has(e, "usage:") || Has(e, "unknown property") || Has(e, "bad numeric value")
+                => (ErrorKind.InvalidArgument, "NativeInvalidArgument"),
+            _ when Has(e, "I/O error") || Has(e, "corrupted") || Has(e, "insufficient replicas")
+                => (ErrorKind.DeviceError, "NativeDeviceError"),
+            _ => (ErrorKind.NotSpecified, "NativeCommandFailed"),
+        };
+        return new IllumosCommandException(r.Argv.Count > 0 ? r.Argv[0] : "", r.Argv, r.ExitCode, r.StdErr, kind, id);
+
+        static bool Has(string s, string what) => s.Contains(what, StringComparison.OrdinalIgnoreCase);
+    }
+
+    private static IllumosException NotImplemented(string what, string why) =>
+        new(ErrorKind.NotImplemented, "NativeNotImplemented", $"{what} is not available on a native host: {why}", what);
+
+    private static ZPool OnePool(List<ZPool> pools, string name) =>
+        pools.FirstOrDefault(p => p.Name == name) ?? throw IllumosException.NotFound("PoolNotFound", $"The pool '{name}' was not listed by zpool.", name);
+
+    // ---------------------------------------------------------------- pools
+
+    /// <summary><c>zpool list -Hp -o name,guid,health,size,allocated,free,capacity,fragmentation,dedupratio,expandsize,checkpoint,altroot</c> (or <c>-j -p</c>).</summary>
+    public IReadOnlyList<ZPool> GetPools(CancellationToken ct) => ListPools(null, ct);
+
+    private List<ZPool> ListPools(IReadOnlyList<string>? names, CancellationToken ct)
+    {
+        if (Json(ct))
+            return ZfsJsonParsers.ParsePoolList(Run(ZpoolCommands.List(ZpoolListParser.Fields, names, json: true), ct).StdOut);
+        return ZpoolListParser.Parse(Run(ZpoolCommands.List(ZpoolListParser.Fields, names), ct).StdOut, ZpoolListParser.Fields);
+    }
+
+    /// <summary>
+    /// <c>zpool create [-f] [-o p=v]... [-O p=v]... [-m mnt] [-R root] pool vdevs...</c>, then <c>zpool list</c> of the new pool.
+    /// With <see cref="PoolCreateRequest.CreateFileDevicesOfSize"/>, missing file devices are made first
+    /// with <c>mkfile -n</c> (illumos) or <c>truncate -s</c> (elsewhere).
+    /// </summary>
+    public ZPool CreatePool(PoolCreateRequest request, IEngineSink sink, CancellationToken ct)
+    {
+        var argv = ZpoolCommands.Create(request, dryRun: false);
+        if (request.CreateFileDevicesOfSize is { } size)
+        {
+            bool illumos = string.Equals(SafeProbe(ct)?.OperatingSystem, "SunOS", StringComparison.Ordinal);
+            foreach (var dev in request.Vdevs.AllDevices.Where(d => d.StartsWith('/')))
+            {
+                if (_host.Run(["test", "-e", NativeNames.Device(dev)], ct).Succeeded) continue;
+                sink.Verbose($"Creating the file device {dev} ({size} bytes).");
+                Run(illumos ? ["mkfile", "-n", size.ToString(CultureInfo.InvariantCulture), dev] : ["truncate", "-s", size.ToString(CultureInfo.InvariantCulture), dev], ct);
+            }
+        }
+        sink.Verbose(string.Join(' ', argv));
+        Run(argv, ct);
+        return OnePool(ListPools([request.Name], ct), request.Name);
+    }
+
+    /// <summary><c>zpool create -n ...</c>: the layout zpool would build, nothing created.</summary>
+    public ZPoolVdev PlanPool(PoolCreateRequest request, CancellationToken ct) =>
+        ZpoolStatusParser.ParseCreateDryRun(Run(ZpoolCommands.Create(request, dryRun: true), ct).StdOut);
+
+    /// <summary><c>zpool destroy [-f] pool</c></summary>
+    public void DestroyPool(string pool, bool force, CancellationToken ct) => Run(ZpoolCommands.Destroy(pool, force), ct);
+
+    /// <summary><c>zpool export [-f] pool</c></summary>
+    public void ExportPool(string pool, bool force, CancellationToken ct) => Run(ZpoolCommands.Export(pool, force), ct);
+
+    /// <summary><c>zpool import [-d dir]...</c> (the listing); "no pools available" gives an empty list.</summary>
+    public IReadOnlyList<ZImportablePool> FindImportablePools(IReadOnlyList<string> searchDirectories, CancellationToken ct)
+    {
+        var r = _host.Run(ZpoolCommands.ImportList(searchDirectories), ct);
+        if (r.ExitCode != 0 && r.StdOut.Trim().Length == 0)
+        {
+            if (r.StdErr.Contains("no pools available", StringComparison.OrdinalIgnoreCase)) return Array.Empty<ZImportablePool>();
+            throw Failure(r);
+        }
+        return ZpoolStatusParser.ParseImport(r.StdOut);
+    }
+
+    /// <summary><c>zpool import [-d dir]... [-f] [-o p=v]... name|guid [newname]</c>, then <c>zpool list</c>.</summary>
+    public ZPool ImportPool(string nameOrGuid, string? newName, IReadOnlyList<string> searchDirectories, bool force, IReadOnlyDictionary<string, string>? properties, CancellationToken ct)
+    {
+        Run(ZpoolCommands.Import(nameOrGuid, newName, searchDirectories, force, properties), ct);
+        if (newName is not null) return OnePool(ListPools([newName], ct), newName);
+        if (ulong.TryParse(nameOrGuid, NumberStyles.None, CultureInfo.InvariantCulture, out var guid))
+            return ListPools(null, ct).FirstOrDefault(p => p.Guid == guid)
+                ?? throw IllumosException.NotFound("PoolNotFound", $"No imported pool has the guid {guid}.", nameOrGuid);
+        return OnePool(ListPools([nameOrGuid], ct), nameOrGuid);
+    }
+
+    /// <summary><c>zpool get -Hp -o name,property,value,source all|props pool</c></summary>
+    public IReadOnlyList<ZProperty> GetPoolProperties(string pool, IReadOnlyList<string>? properties, CancellationToken ct) =>
+        PropertyParser.Parse(Run(ZpoolCommands.Get(pool, properties), ct).StdOut, PropertyParser.DefaultFields, "zpool get");
+
+    /// <summary><c>zpool set p=v pool</c>, one command per property (zpool sets one at a time); all names are checked first.</summary>
+    public void SetPoolProperties(string pool, IReadOnlyDictionary<string, string> properties, CancellationToken ct)
+    {
+        var commands = properties.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => ZpoolCommands.Set(pool, p.Key, p.Value)).ToList();
+        foreach (var c in commands) Run(c, ct);
+    }
+
+    /// <summary><c>zpool add [-f] pool vdevs...</c></summary>
+    public void AddVdevs(string pool, VdevSpec vdevs, bool force, CancellationToken ct) => Run(ZpoolCommands.Add(pool, vdevs, force), ct);
+
+    /// <summary><c>zpool attach [-f] pool existing new</c></summary>
+    public void AttachDevice(string pool, string existingDevice, string newDevice, bool force, CancellationToken ct) =>
+        Run(ZpoolCommands.Attach(pool, existingDevice, newDevice, force), ct);
+
+    /// <summary><c>zpool detach pool device</c></summary>
+    public void DetachDevice(string pool, string device, CancellationToken ct) => Run(ZpoolCommands.Detach(pool, device), ct);
+
+    /// <summary><c>zpool remove pool device</c></summary>
+    public void RemoveDevice(string pool, string device, CancellationToken ct) => Run(ZpoolCommands.Remove(pool, device), ct);
+
+    /// <summary><c>zpool history -l [-i] pool</c></summary>
+    public IReadOnlyList<ZPoolHistoryEntry> GetHistory(string pool, bool includeInternal, CancellationToken ct) =>
+        ZpoolHistoryParser.Parse(Run(ZpoolCommands.History(pool, includeInternal), ct).StdOut, pool);
+
+    /// <summary><c>zpool iostat [-v] pool</c> (human figures: since-import averages per second, approximate).</summary>
+    public IReadOnlyList<ZPoolIOStat> GetIOStats(string pool, bool perDevice, CancellationToken ct) =>
+        ZpoolIOStatParser.Parse(Run(ZpoolCommands.IOStat(pool, perDevice), ct).StdOut);
+
+    // ---------------------------------------------------------------- integrity
+
+    /// <summary><c>zpool status -P -p [-v] pool</c></summary>
+    public ZPoolStatus GetStatus(string pool, bool includeErrorList, CancellationToken ct)
+    {
+        var all = ZpoolStatusParser.Parse(Run(ZpoolCommands.Status(pool, includeErrorList), ct).StdOut);
+        return all.FirstOrDefault(s => s.PoolName == pool) ?? (all.Count == 1 ? all[0]
+            : throw IllumosException.NotFound("PoolNotFound", $"zpool status printed nothing for the pool '{pool}'.", pool));
+    }
+
+    /// <summary><c>zpool scrub pool</c> (also resumes a paused scrub)</summary>
+    public void StartScrub(string pool, CancellationToken ct) => Run(ZpoolCommands.Scrub(pool), ct);
+
+    /// <summary><c>zpool scrub -s pool</c></summary>
+    public void StopScrub(string pool, CancellationToken ct) => Run(ZpoolCommands.Scrub(pool, "-s"), ct);
+
+    /// <summary><c>zpool scrub -p pool</c></summary>
+    public void PauseScrub(string pool, CancellationToken ct) => Run(ZpoolCommands.Scrub(pool, "-p"), ct);
+
+    /// <summary><c>zpool online [-e] pool device</c></summary>
+    public void OnlineDevice(string pool, string device, bool expand, CancellationToken ct) => Run(ZpoolCommands.Online(pool, device, expand), ct);
+
+    /// <summary><c>zpool offline [-t] pool device</c></summary>
+    public void OfflineDevice(string pool, string device, bool temporary, CancellationToken ct) => Run(ZpoolCommands.Offline(pool, device, temporary), ct);
+
+    /// <summary><c>zpool replace [-f] pool old [new]</c></summary>
+    public void ReplaceDevice(string pool, string oldDevice, string? newDevice, bool force, CancellationToken ct) =>
+        Run(ZpoolCommands.Replace(pool, oldDevice, newDevice, force), ct);
+
+    /// <summary><c>zpool clear pool [device]</c></summary>
+    public void ClearErrors(string pool, string? device, CancellationToken ct) => Run(ZpoolCommands.Clear(pool, device), ct);
+
+    // ---------------------------------------------------------------- datasets
+
+    /// <summary>
+    /// One command for the whole tree: <c>zfs list -Hp -o &lt;29 fields&gt; -t filesystem,volume [-r | -d N] [root]</c>
+    /// (or <c>zfs list -j -p</c>). Snapshot and bookmark types are served by <see cref="GetSnapshots"/> and <see cref="GetBookmarks"/>.
+    /// </summary>
+    public IReadOnlyList<ZDataset> GetDatasets(string? root, int? depth, ZDatasetType types, CancellationToken ct)
+    {
+        var t = types & (ZDatasetType.FileSystem | ZDatasetType.Volume);
+        if (t == ZDatasetType.None) return Array.Empty<ZDataset>();
+        var argv = ZfsCommands.List(ZfsListParser.DatasetFields, ZfsCommands.Types(t), root is null ? null : [root], recursive: root is not null && depth is null, depth, Json(ct));
+        var text = Run(argv, ct).StdOut;
+        return _json == true ? ZfsJsonParsers.ParseDatasets(text) : ZfsListParser.ParseDatasets(text, ZfsListParser.DatasetFields);
+    }
+
+    private ZDataset OneDataset(string name, CancellationToken ct) =>
+        GetDatasets(name, 0, ZDatasetType.FileSystem | ZDatasetType.Volume, ct).FirstOrDefault(d => d.Name == name)
+        ?? throw IllumosException.NotFound("DatasetNotFound", $"The dataset '{name}' was not listed by zfs.", name);
+
+    /// <summary><c>zfs create [-p] [-o p=v]... name</c>, then <c>zfs list -d 0 name</c>.</summary>
+    public ZDataset CreateFileSystem(string name, IReadOnlyDictionary<string, string>? properties, bool createParents, CancellationToken ct)
+    {
+        Run(ZfsCommands.CreateFileSystem(name, properties, createParents), ct);
+        return OneDataset(name, ct);
+    }
+
+    /// <summary><c>zfs create [-p] [-s] [-b bs] [-o p=v]... -V size name</c>, then <c>zfs list -d 0 name</c>.</summary>
+    public ZDataset CreateVolume(string name, ulong size, bool sparse, ulong? blockSize, IReadOnlyDictionary<string, string>? properties, bool createParents, CancellationToken ct)
+    {
+        Run(ZfsCommands.CreateVolume(name, size, sparse, blockSize, properties, createParents), ct);
+        return OneDataset(name, ct);
+    }
+
+    /// <summary><c>zfs clone [-p] [-o p=v]... snapshot name</c>, then <c>zfs list -d 0 name</c>.</summary>
+    public ZDataset Clone(string snapshot, string name, IReadOnlyDictionary<string, string>? properties, bool createParents, CancellationToken ct)
+    {
+        Run(ZfsCommands.Clone(snapshot, name, properties, createParents), ct);
+        return OneDataset(name, ct);
+    }
+
+    /// <summary><c>zfs promote clone</c></summary>
+    public void Promote(string clone, CancellationToken ct) => Run(ZfsCommands.Promote(clone), ct);
+
+    /// <summary><c>zfs rename [-p] name newname</c> (snapshots: <c>zfs rename snap newsnap</c>)</summary>
+    public void Rename(string name, string newName, bool createParents, CancellationToken ct) =>
+        Run(ZfsCommands.Rename(name, newName, createParents && !name.Contains('@')), ct);
+
+    /// <summary>
+    /// <c>zfs destroy [-n] -v -p [-r] [-R] name</c>: the "destroy&lt;TAB&gt;name" lines give the list, in
+    /// destruction order; with <paramref name="dryRun"/> zfs's own -n checks and lists without destroying.
+    /// </summary>
+    public IReadOnlyList<string> Destroy(string name, bool recursive, bool recursiveDependents, bool dryRun, CancellationToken ct)
+    {
+        var r = Run(ZfsCommands.Destroy(name, recursive, recursiveDependents, dryRun), ct);
+        var (names, _) = ZfsDestroyParser.Parse(r.StdOut);
+        if (names.Count == 0 && !dryRun) names.Add(name);
+        return names;
+    }
+
+    /// <summary><c>zfs get -Hp -o name,property,value,source all|props name</c></summary>
+    public IReadOnlyList<ZProperty> GetProperties(string name, IReadOnlyList<string>? properties, CancellationToken ct) =>
+        PropertyParser.Parse(Run(ZfsCommands.Get(name, properties), ct).StdOut);
+
+    /// <summary><c>zfs set p=v [p=v]... name</c> (one command for all properties).</summary>
+    public void SetProperties(string name, IReadOnlyDictionary<string, string> properties, CancellationToken ct) =>
+        Run(ZfsCommands.Set(name, properties), ct);
+
+    /// <summary><c>zfs inherit [-r] [-S] property name</c></summary>
+    public void InheritProperty(string name, string property, bool recursive, bool revertToReceived, CancellationToken ct) =>
+        Run(ZfsCommands.Inherit(name, property, recursive, revertToReceived), ct);
+
+    // ---------------------------------------------------------------- snapshots, holds, bookmarks
+
+    /// <summary>
+    /// <c>zfs snapshot [-r] [-o p=v]... snaps...</c> (atomic), then one <c>zfs list -Hp -t snapshot</c> of
+    /// the new snapshots (with -r, of each dataset's tree, keeping the new snapshot names).
+    /// </summary>
+    public IReadOnlyList<ZSnapshot> CreateSnapshots(IReadOnlyList<string> snapshots, bool recursive, IReadOnlyDictionary<string, string>? properties, CancellationToken ct)
+    {
+        Run(ZfsCommands.Snapshot(snapshots, recursive, properties), ct);
+        if (!recursive) return ListSnapshots(snapshots, recursive: false, depth: null, ct);
+        var wanted = snapshots.Select(s => s[(s.IndexOf('@') + 1)..]).ToHashSet(StringComparer.Ordinal);
+        var datasets = snapshots.Select(s => s[..s.IndexOf('@')]).Distinct(StringComparer.Ordinal).ToList();
+        return ListSnapshots(datasets, recursive: true, depth: null, ct).Where(s => wanted.Contains(s.SnapshotName)).ToList();
+    }
+
+    private List<ZSnapshot> ListSnapshots(IReadOnlyList<string>? names, bool recursive, int? depth, CancellationToken ct)
+    {
+        var argv = ZfsCommands.List(ZfsListParser.SnapshotFields, "snapshot", names, recursive, depth, Json(ct), sortBy: "createtxg");
+        var text = Run(argv, ct).StdOut;
+        return _json == true ? ZfsJsonParsers.ParseSnapshots(text) : ZfsListParser.ParseSnapshots(text, ZfsListParser.SnapshotFields);
+    }
+
+    /// <summary><c>zfs list -Hp -t snapshot -o name,used,... -s createtxg [-r | -d 1] [dataset]</c></summary>
+    public IReadOnlyList<ZSnapshot> GetSnapshots(string? dataset, bool recursive, CancellationToken ct) =>
+        dataset is null ? ListSnapshots(null, true, null, ct)
+        : dataset.Contains('@') ? ListSnapshots([dataset], false, null, ct)
+        : ListSnapshots([dataset], recursive, recursive ? null : 1, ct);
+
+    /// <summary><c>zfs rename [-r] snapshot newsnapshot</c></summary>
+    public void RenameSnapshot(string snapshot, string newSnapshot, bool recursive, CancellationToken ct)
+    {
+        // zfs accepts "pool/fs@new" or the short "new"; a short name is completed here so it is validated too.
+        if (!newSnapshot.Contains('@')) newSnapshot = snapshot[..snapshot.IndexOf('@')] + "@" + NativeNames.SnapshotShortName(newSnapshot);
+        Run(ZfsCommands.Rename(snapshot, newSnapshot, parents: false, recursive), ct);
+    }
+
+    /// <summary><c>zfs rollback [-r] [-R] snapshot</c></summary>
+    public void Rollback(string snapshot, bool destroyNewer, bool destroyClones, CancellationToken ct) =>
+        Run(ZfsCommands.Rollback(snapshot, destroyNewer, destroyClones), ct);
+
+    /// <summary><c>zfs hold [-r] tag snapshot</c></summary>
+    public void Hold(string snapshot, string tag, bool recursive, CancellationToken ct) => Run(ZfsCommands.Hold(snapshot, tag, recursive), ct);
+
+    /// <summary><c>zfs release [-r] tag snapshot</c></summary>
+    public void Release(string snapshot, string tag, bool recursive, CancellationToken ct) => Run(ZfsCommands.Release(snapshot, tag, recursive), ct);
+
+    /// <summary><c>zfs holds -H [-r] snapshot</c></summary>
+    public IReadOnlyList<ZSnapshotHold> GetHolds(string snapshot, bool recursive, CancellationToken ct) =>
+        ZfsHoldsParser.Parse(Run(ZfsCommands.Holds(snapshot, recursive), ct).StdOut);
+
+    /// <summary><c>zfs bookmark snapshot bookmark</c>, then <c>zfs list -Hp -t bookmark bookmark</c>.</summary>
+    public ZBookmark CreateBookmark(string source, string bookmark, CancellationToken ct)
+    {
+        if (!bookmark.Contains('#') && source.Contains('@')) bookmark = source[..source.IndexOf('@')] + "#" + NativeNames.SnapshotShortName(bookmark);
+        Run(ZfsCommands.Bookmark(source, bookmark), ct);
+        return ListBookmarks([bookmark], false, null, ct).FirstOrDefault(b => b.Name == bookmark)
+            ?? throw IllumosException.NotFound("BookmarkNotFound", $"The bookmark '{bookmark}' was not listed by zfs.", bookmark);
+    }
+
+    private List<ZBookmark> ListBookmarks(IReadOnlyList<string>? names, bool recursive, int? depth, CancellationToken ct) =>
+        ZfsListParser.ParseBookmarks(Run(ZfsCommands.List(ZfsListParser.BookmarkFields, "bookmark", names, recursive, depth, sortBy: "createtxg"), ct).StdOut, ZfsListParser.BookmarkFields);
+
+    /// <summary><c>zfs list -Hp -t bookmark -o name,creation,guid,createtxg -s createtxg [-r | -d 1] [dataset]</c></summary>
+    public IReadOnlyList<ZBookmark> GetBookmarks(string? dataset, bool recursive, CancellationToken ct) =>
+        dataset is null ? ListBookmarks(null, true, null, ct) : ListBookmarks([dataset], recursive, recursive ? null : 1, ct);
+
+    // ---------------------------------------------------------------- files and volumes
+
+    /// <summary>Not mapped: file access on a native host belongs to its own file system tools (every call throws NotImplemented).</summary>
+    public IZFiles Files { get; }
+
+    /// <summary>Not mapped: reading a zvol needs a block copy (dd) with offsets the remote side cannot check; throws NotImplemented.</summary>
+    public int ReadVolume(string volume, long offset, Span<byte> buffer, CancellationToken ct) =>
+        throw NotImplemented("Reading a volume", "use the host's /dev/zvol/rdsk device with its own tools.");
+
+    /// <summary>Not mapped: see <see cref="ReadVolume"/>; throws NotImplemented.</summary>
+    public void WriteVolume(string volume, long offset, ReadOnlySpan<byte> data, CancellationToken ct) =>
+        throw NotImplemented("Writing a volume", "use the host's /dev/zvol/rdsk device with its own tools.");
+
+    private HostCapabilities? SafeProbe(CancellationToken ct)
+    {
+        try { return _host.Probe(false, ct); }
+        catch (IllumosException e) when (e.Kind is ErrorKind.ObjectNotFound) { return null; }
+    }
+
+    /// <summary>The ZPL inside datasets on a native host: not mapped (no sensible zfs/zpool command reads or writes files).</summary>
+    private sealed class NativeFiles(string computer) : IZFiles
+    {
+        private IllumosException No(string what) => NotImplemented(what,
+            $"the files inside datasets on '{computer}' are reached through that host's own file system (mountpoint), not through zfs.");
+
+        public ZFileInfo? TryGet(string dataset, string path, CancellationToken ct) => throw No("Reading file information");
+        public IReadOnlyList<ZFileInfo> List(string dataset, string directory, CancellationToken ct) => throw No("Listing a directory");
+        public ZFileInfo CreateDirectory(string dataset, string path, bool createParents, CancellationToken ct) => throw No("Creating a directory");
+        public ZFileInfo CreateSymlink(string dataset, string path, string target, CancellationToken ct) => throw No("Creating a symbolic link");
+        public Stream OpenRead(string dataset, string path, CancellationToken ct) => throw No("Reading a file");
+        public Stream OpenWrite(string dataset, string path, FileMode mode, CancellationToken ct) => throw No("Writing a file");
+        public void Truncate(string dataset, string path, ulong length, CancellationToken ct) => throw No("Truncating a file");
+        public void Delete(string dataset, string path, bool recursive, CancellationToken ct) => throw No("Deleting a file");
+        public void Move(string dataset, string path, string newPath, CancellationToken ct) => throw No("Moving a file");
+        public void SetAttributes(string dataset, string path, int? mode, int? uid, int? gid, DateTimeOffset? accessTime, DateTimeOffset? modifyTime, CancellationToken ct) => throw No("Setting file attributes");
+    }
+}

@@ -1,0 +1,44 @@
+using Illumos.Engine.Storage;
+
+namespace Illumos.Engine.Network;
+
+/// <summary>A datalink as <c>dladm show-link -p -o link,class,mtu,state,bridge,over</c> shows it.</summary>
+public sealed record Datalink : HostObject
+{
+    public required string Name { get; init; }
+    /// <summary>phys, vlan, aggr, vnic, etherstub, simnet, bridge, iptun, part, overlay, misc.</summary>
+    public string? Class { get; init; }
+    public int? Mtu { get; init; }
+    /// <summary>up, down, unknown; '?' when dladm could not tell (zone-owned links).</summary>
+    public string? State { get; init; }
+    public string? Bridge { get; init; }
+    public IReadOnlyList<string> Over { get; init; } = Array.Empty<string>();
+    public override string ToString() => Name;
+}
+
+/// <summary>A physical link (<c>dladm show-phys -p -o link,media,state,speed,duplex,device</c>).</summary>
+public sealed record PhysicalLink : HostObject
+{
+    public required string Name { get; init; }
+    public string? Media { get; init; }
+    public string? State { get; init; }
+    /// <summary>Mb/s; 0 when down.</summary>
+    public ulong? Speed { get; init; }
+    public string? Duplex { get; init; }
+    public string? Device { get; init; }
+    public override string ToString() => Name;
+}
+
+/// <summary>A VNIC (<c>dladm show-vnic -p -o link,over,speed,macaddress,macaddrtype,vid,zone</c>).</summary>
+public sealed record Vnic : HostObject
+{
+    public required string Name { get; init; }
+    public string? Over { get; init; }
+    public ulong? Speed { get; init; }
+    /// <summary>Lower-case, zero-padded (dladm prints "2:8:20:d7:56:a").</summary>
+    public string? MacAddress { get; init; }
+    public string? MacAddressType { get; init; }
+    public int? Vid { get; init; }
+    public string? Zone { get; init; }
+    public override string ToString() => Name;
+}
