@@ -177,7 +177,9 @@ function Invoke-TestTask {
 }
 
 function Invoke-BenchTask {
+    Invoke-BuildTask
     Write-Host '== Bench' -ForegroundColor Cyan
+    $env:ILLUMOS_MODULE_PATH = Join-Path $ModuleOut 'Illumos.psd1'
     Invoke-Native dotnet @('build', (Join-Path $Root 'Tests/Bench/Illumos.Bench.csproj'), '-c', $Configuration, '--nologo', '-v', 'quiet', '-clp:ErrorsOnly')
     $a = @('run', '--project', (Join-Path $Root 'Tests/Bench'), '-c', $Configuration, '--no-build', '--', '--out', (Join-Path $Out 'bench/results.json'))
     if ($Filter) { $a += @('--filter', $Filter) }

@@ -182,6 +182,21 @@ Describe 'New-IllumosSession -Replay' {
     }
 }
 
+Describe 'New-IllumosSession -Local' {
+    It 'drives this machine''s own commands and reports what it is' -Skip:($IsWindows) {
+        $s = New-IllumosSession -Local -Name here
+        try {
+            $s.Kind | Should -Be 'Native'
+            $s.Transport | Should -Be 'Local'
+            $c = Test-IllumosSession -Session $s
+            $c.Reachable | Should -BeTrue
+            $c.OperatingSystem | Should -Be (uname -s)
+            $c.Release | Should -Be (uname -r)
+        }
+        finally { $s | Remove-IllumosSession -Confirm:$false }
+    }
+}
+
 Describe 'New-IllumosSession -HostName' {
     It 'gives a clear connection error for an unreachable host within the timeout' {
         $sw = [Diagnostics.Stopwatch]::StartNew()
