@@ -29,11 +29,11 @@ public static class NativeNames
         if (name.Length > MaxNameLength) throw Bad("pool", name, $"it is longer than {MaxNameLength} characters");
         if (!char.IsAsciiLetter(name[0])) throw Bad("pool", name, "it must begin with a letter");
         foreach (var c in name) if (!ValidChar(c)) throw Bad("pool", name, $"the character '{Printable(c.ToString())}' is not allowed");
-        if (name is "mirror" or "raidz" or "draid" or "spare" or "log" or "cache" or "special" or "dedup"
-            || name.StartsWith("mirror", StringComparison.Ordinal) || name.StartsWith("raidz", StringComparison.Ordinal)
-            || name.StartsWith("draid", StringComparison.Ordinal) || name.StartsWith("spare", StringComparison.Ordinal))
+        // zpool's own vdev words cannot name a pool (OpenZFS and illumos accept names that merely begin
+        // with them, such as "sparepool", so only the words themselves and mirror-N/raidzN-N forms are refused).
+        if (name is "mirror" or "raidz" or "raidz1" or "raidz2" or "raidz3" or "draid" or "spare" or "log" or "cache" or "special" or "dedup"
+            || System.Text.RegularExpressions.Regex.IsMatch(name, @"^(mirror|raidz[123]?|draid[123]?|spare|replacing)-\d+$"))
             throw Bad("pool", name, "the name is reserved by zpool");
-        if (name.Length >= 2 && name[0] == 'c' && char.IsAsciiDigit(name[1])) throw Bad("pool", name, "names like c0t0d0 are reserved for devices");
         return name;
     }
 

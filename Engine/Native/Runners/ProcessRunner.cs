@@ -55,7 +55,13 @@ internal static class ProcessRunner
         }, CancellationToken.None);
 
         process.WaitForExit();
-        Task.WaitAll(stdoutTask, stderrTask, stdinTask);
+        if (linked.Token.IsCancellationRequested)
+        {
+            // Killed: another process may still hold our pipes (an ssh ControlMaster keeps the stdio it was
+            // handed until the remote side closes), so give the readers a moment, not forever.
+            Task.WaitAll([stdoutTask, stderrTask, stdinTask], TimeSpan.FromSeconds(2));
+        }
+        else Task.WaitAll(stdoutTask, stderrTask, stdinTask);
         if (timeout?.IsCancellationRequested == true && !cancellationToken.IsCancellationRequested)
             throw new IllumosException(ErrorKind.OperationTimeout, "CommandTimedOut", $"'{string.Join(' ', reportedArgv)}' did not finish within {options!.Timeout}.", string.Join(' ', reportedArgv));
         cancellationToken.ThrowIfCancellationRequested();

@@ -173,7 +173,7 @@ public class NativeStorageReplayTests
         Assert.Equal(ErrorKind.InvalidArgument, Assert.Throws<IllumosException>(() => storage.AttachDevice("tank", "c1t0d0", "-f", false, None)).Kind);
         Assert.Equal(ErrorKind.InvalidArgument, Assert.Throws<IllumosException>(() => storage.Hold("tank/a@s", "-r", false, None)).Kind);
         Assert.Equal(ErrorKind.InvalidArgument, Assert.Throws<IllumosException>(() => storage.DestroyPool("mirror", false, None)).Kind);
-        Assert.Equal(ErrorKind.InvalidArgument, Assert.Throws<IllumosException>(() => storage.DestroyPool("c0t0d0", false, None)).Kind);
+        Assert.Equal(ErrorKind.InvalidArgument, Assert.Throws<IllumosException>(() => storage.DestroyPool("raidz2", false, None)).Kind);
         Assert.Equal(ErrorKind.InvalidArgument, Assert.Throws<IllumosException>(() => storage.CreatePool(new PoolCreateRequest { Name = "9tank", Vdevs = VdevSpec.Parse(["/d/a"]) }, NullSink.Instance, None)).Kind);
         Assert.Equal(0, commands);
         // user properties, features and quotas are accepted
