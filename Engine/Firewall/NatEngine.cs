@@ -106,8 +106,10 @@ public sealed class NatEngine
         if (_rules.Count == 0) return false;
         if (IcmpError(b, v, outbound: true)) return true;
         var (sp, dp) = PortsOf(v);
-        foreach (var s in _sessions)
+        // Newest first, as the kernel's hash chains are searched.
+        for (int k = _sessions.Count - 1; k >= 0; k--)
         {
+            var s = _sessions[k];
             if (s.Proto != v.Proto || s.InIp != v.Src || s.RemoteIp != v.Dst) continue;
             if (PortsMatter(v) && (s.InPort != sp || s.RemotePort != dp)) continue;
             if (!InterfaceOk(s.Rule, v.Iface)) continue;
@@ -138,8 +140,10 @@ public sealed class NatEngine
         if (_rules.Count == 0 || !v.Valid) return false;
         if (IcmpError(b, v, outbound: false)) return true;
         var (sp, dp) = PortsOf(v);
-        foreach (var s in _sessions)
+        // Newest first, as the kernel's hash chains are searched.
+        for (int k = _sessions.Count - 1; k >= 0; k--)
         {
+            var s = _sessions[k];
             if (s.Proto != v.Proto || s.OutIp != v.Dst || s.RemoteIp != v.Src) continue;
             if (PortsMatter(v) && (s.OutPort != dp || s.RemotePort != sp)) continue;
             if (!InterfaceOk(s.Rule, v.Iface)) continue;
@@ -382,7 +386,6 @@ public sealed class NatEngine
                 ? edst == s.InIp && esrc == s.RemoteIp && (!eports || edp == s.InPort && esp == s.RemotePort)
                 : esrc == s.OutIp && edst == s.RemoteIp && (!eports || esp == s.OutPort && edp == s.RemotePort);
             if (!hit) continue;
-            uint before = OnesSum(b, icmp, end, icmp + 2);
             // Embedded header: outbound errors carry a packet that came in (fix its destination), inbound ones a packet that went out (fix its source).
             int addrOff = inner + (outbound ? 16 : 12);
             uint oldAddr = outbound ? edst : esrc, newAddr = outbound ? s.OutIp : s.InIp;
@@ -400,11 +403,9 @@ public sealed class NatEngine
                     AdjustChecksum16(b, csum, (ushort)oldPort, (ushort)newPort);
                 }
             }
-            uint after = OnesSum(b, icmp, end, icmp + 2);
-            uint hc = BinaryPrimitives.ReadUInt16BigEndian(b.AsSpan(icmp + 2));
-            uint sum = (~hc & 0xffff) + (~before & 0xffff) + after;
-            while (sum >> 16 != 0) sum = (sum & 0xffff) + (sum >> 16);
-            BinaryPrimitives.WriteUInt16BigEndian(b.AsSpan(icmp + 2), (ushort)~sum);
+            // The ICMP checksum is computed afresh over the whole message.
+            b[icmp + 2] = b[icmp + 3] = 0;
+            BinaryPrimitives.WriteUInt16BigEndian(b.AsSpan(icmp + 2), Checksums.Sum(b.AsSpan(icmp, end - icmp)));
             // The outer header follows the session too.
             int outerOff = outbound ? 12 : 16;
             uint oldOuter = BinaryPrimitives.ReadUInt32BigEndian(b.AsSpan(outerOff));
@@ -417,17 +418,6 @@ public sealed class NatEngine
         return false;
     }
 
-    private static uint OnesSum(byte[] b, int from, int to, int skip)
-    {
-        uint sum = 0;
-        for (int i = from; i < to; i += 2)
-        {
-            if (i == skip) continue;
-            sum += i + 1 < to ? (uint)(b[i] << 8 | b[i + 1]) : (uint)(b[i] << 8);
-        }
-        while (sum >> 16 != 0) sum = (sum & 0xffff) + (sum >> 16);
-        return sum;
-    }
 
     private static void AdjustChecksum(byte[] b, int off, uint oldVal, uint newVal)
     {
