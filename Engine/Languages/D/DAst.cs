@@ -98,5 +98,6 @@ public sealed class TranslatorDecl : DTopLevel
 public sealed class DProgramAst
 {
     public List<DTopLevel> Items = new();
+    public List<PragmaDirective> Directives = new();
     public IEnumerable<Clause> Clauses => Items.OfType<Clause>();
 }

@@ -50,6 +50,16 @@ public sealed class DLexer
     /// <summary>Skips blanks and comments (not pragmas). Returns false at end of input.</summary>
     public void SkipSpace()
     {
+        SkipBlank();
+        while (_p < _s.Length && _s[_p] == '#' && AtLineStart(_p))
+        {
+            Directives.Add(ReadDirective());
+            SkipBlank();
+        }
+    }
+
+    private void SkipBlank()
+    {
         while (_p < _s.Length)
         {
             char c = _s[_p];
@@ -68,13 +78,10 @@ public sealed class DLexer
         }
     }
 
-    /// <summary>True when the next non-blank character starts a '#' line.</summary>
-    public bool AtHash() { SkipSpace(); return C() == '#'; }
 
     /// <summary>Reads a whole '#' directive line (with line continuations) and returns its text without the '#'.</summary>
     public Token ReadDirective()
     {
-        SkipSpace();
         int line = _line, start = _p;
         var sb = new StringBuilder();
         _p++; // '#'
@@ -109,9 +116,27 @@ public sealed class DLexer
         return _p < _s.Length && IsPSpecChar(_s[_p]);
     }
 
+    /// <summary>Control lines (#pragma, #line, shebang) met while lexing, in source order.</summary>
+    public List<Token> Directives { get; } = new();
+
+    private bool AtLineStart(int p)
+    {
+        for (int k = p - 1; k >= 0; k--)
+        {
+            if (_s[k] == '\n') return true;
+            if (_s[k] is not (' ' or '\t' or '\r')) return false;
+        }
+        return true;
+    }
+
     public Token Next()
     {
         SkipSpace();
+        while (_p < _s.Length && _s[_p] == '#' && AtLineStart(_p))
+        {
+            Directives.Add(ReadDirective());
+            SkipSpace();
+        }
         int line = _line, start = _p;
         if (_p >= _s.Length) return new Token(Tk.Eof, "", line, start);
         char c = _s[_p];

@@ -77,12 +77,6 @@ public sealed class DParser
                 if (IsDeclStart(_tok)) { prog.Items.Add(ParseDeclaration()); continue; }
                 throw Syntax(_tok);
             }
-            if (_lx.AtHash())
-            {
-                var d = _lx.ReadDirective();
-                prog.Items.Add(new PragmaDirective { Text = d.Text, Line = d.Line });
-                continue;
-            }
             _lx.SkipSpace();
             int pos = _lx.Position, line = _lx.Line;
             var t = Peek();
@@ -133,6 +127,7 @@ public sealed class DParser
             Expect("}");
             prog.Items.Add(clause);
         }
+        foreach (var d in _lx.Directives) prog.Directives.Add(new PragmaDirective { Text = d.Text, Line = d.Line });
         return prog;
     }
 
@@ -205,7 +200,10 @@ public sealed class DParser
         }
         if (decl.StorageClass is "register" or "auto" or "static")
             throw new DCompileException("D_DECL_BADCLASS", first.Line, "specified storage class not appropriate in D");
-        decl.BaseType = ParseSpecifiers();
+        if (decl.StorageClass is not null && Peek().Kind == Tk.Ident && !_typedefs.Contains(Peek().Text))
+            decl.BaseType = new DTypeName { Line = Peek().Line, Words = new List<string> { "int" } };
+        else
+            decl.BaseType = ParseSpecifiers();
         if (Peek().Is(";"))
         {
             var semi = Take();
@@ -548,6 +546,7 @@ public sealed class DParser
             else if (t.Is("("))
             {
                 Take();
+                if (e is not IdentExpr) throw new DCompileException("D_FUNC_IDENT", t.Line, "function designator is not of function type");
                 var call = new CallExpr { Callee = e, Line = t.Line };
                 int saved = _noSlash; _noSlash = 0;
                 if (!Peek().Is(")"))
