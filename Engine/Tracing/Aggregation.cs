@@ -42,7 +42,7 @@ public sealed class Aggregation
     public int BucketCount => Func switch
     {
         AggFunc.Quantize => QBuckets,
-        AggFunc.LQuantize => (int)((LLimit - LBase) / LStep) + 3,
+        AggFunc.LQuantize => (int)((LLimit - LBase) / LStep) + 2,
         AggFunc.LLQuantize => LLBucketCount(),
         _ => 0,
     };
@@ -243,6 +243,7 @@ public sealed class Aggregation
             {
                 sb.Append('\n');
                 PrintHistogram(sb, d);
+                sb.Append('\n');
             }
             else
             {
@@ -331,30 +332,38 @@ public sealed class Aggregation
         }
         _ = zero;
         long total = 0;
-        bool negatives = false;
-        for (int i = 0; i < b.Length; i++) { total += Math.Abs(b[i]); if (b[i] < 0) negatives = true; }
+        bool negatives = false, positives = false;
+        for (int i = 0; i < b.Length; i++) { total += b[i] < 0 ? -b[i] : b[i]; if (b[i] < 0) negatives = true; if (b[i] > 0) positives = true; }
         sb.Append(string.Format(CultureInfo.InvariantCulture, "{0,16} {1,41} {2,-9}\n", "value", "------------- Distribution -------------", "count"));
         for (int i = first; i <= last; i++)
         {
             string label = BucketLabel(i, b.Length);
             long val = b[i] / norm;
             sb.Append(label.PadLeft(16)).Append(' ');
-            QuantLine(sb, val, total / norm, negatives);
+            QuantLine(sb, val, total / norm, negatives, positives);
         }
     }
 
-    private static void QuantLine(StringBuilder sb, long val, long total, bool negatives)
+    private static void QuantLine(StringBuilder sb, long val, long total, bool negatives, bool positives)
     {
         const int len = 40;
+        double mag = val < 0 ? -(double)val : val;
         if (!negatives)
         {
-            int ats = total == 0 ? 0 : (int)Math.Round((double)Math.Abs(val) * len / total, MidpointRounding.AwayFromZero);
+            int ats = total == 0 ? 0 : (int)(mag * len / total + 0.5);
             if (ats > len) ats = len;
             sb.Append('|').Append('@', ats).Append(' ', len - ats).Append(' ').Append(val.ToString(CultureInfo.InvariantCulture).PadRight(9)).Append('\n');
             return;
         }
+        if (!positives)
+        {
+            int ats = total == 0 ? 0 : (int)(mag * len / total + 0.5);
+            if (ats > len) ats = len;
+            sb.Append(' ', len - ats).Append('@', ats).Append("| ").Append(val.ToString(CultureInfo.InvariantCulture).PadRight(9)).Append('\n');
+            return;
+        }
         int half = len / 2;
-        int n = total == 0 ? 0 : (int)Math.Round((double)Math.Abs(val) * half / total, MidpointRounding.AwayFromZero);
+        int n = total == 0 ? 0 : (int)(mag * half / total + 0.5);
         if (val < 0)
             sb.Append(' ', half - n).Append('@', n).Append('|').Append(' ', half).Append(' ');
         else

@@ -43,6 +43,8 @@ public sealed class Frame
     public Dictionary<TupleKey, object>[] GA = null!;   // global associative arrays
     public long[][] GArr = null!;                       // declared global arrays
     public Aggregation[] Aggs = null!;
+    public DMemory Mem = null!;
+    public long[] Statics = null!;                      // addresses of struct/array variables
     public long[] Args = new long[10];
     public object?[] Objs = new object?[10];
     public long[] LI = new long[16];                    // clause-local (this->) integers

@@ -77,6 +77,7 @@ public sealed class PrintfFormat
             if (i >= text.Length)
                 throw new DCompileException("D_SYNTAX", line, $"format conversion #{n} name expected before end of format string");
             char conv = text[i++];
+            if (conv == '@' && printa && i < text.Length && "diouxXcs".IndexOf(text[i]) >= 0) i++;
             if (Valid.IndexOf(conv) < 0 || (conv == '@' && !printa))
                 throw new DCompileException("D_SYNTAX", line, $"format conversion #{n} is undefined: %{text[ls..i]}");
             c.Conv = conv;

@@ -258,6 +258,44 @@ public static class RT
     // ---- string library
 
     public static long Strlen(string s) => s.Length;
+
+    // ---- memory
+
+    public static string MString(Frame f, long addr, long max) => f.Mem.LoadString(addr, (int)Math.Min(max, f.R.Options.StrSize));
+    public static long MLoad(Frame f, long addr, int size, bool signed) => f.Mem.Load(addr, size, signed);
+    public static long MStore(Frame f, long addr, int size, long v) { f.Mem.Store(addr, size, v); return v; }
+    public static long MCopy(Frame f, long dst, long src, long size) { f.Mem.Copy(dst, src, size); return dst; }
+    public static string MStoreString(Frame f, long addr, string s, long size) { f.Mem.StoreString(addr, s, (int)size); return s; }
+    public static long CheckIndex(long i, long n, long baseAddr, long elemSize) => i >= 0 && i < n ? i : throw new DFault(FaultCode.BadAddr, baseAddr + i * elemSize);
+
+    public static long LoadBits(Frame f, long addr, int unit, int off, int width, bool signed)
+    {
+        long raw = f.Mem.Load(addr, unit, false);
+        ulong v = ((ulong)raw >> off) & (width >= 64 ? ulong.MaxValue : (1UL << width) - 1);
+        if (signed && width < 64 && ((v >> (width - 1)) & 1) != 0) v |= ~((1UL << width) - 1);
+        return (long)v;
+    }
+
+    public static long StoreBits(Frame f, long addr, int unit, int off, int width, long value)
+    {
+        ulong mask = (width >= 64 ? ulong.MaxValue : (1UL << width) - 1) << off;
+        ulong raw = (ulong)f.Mem.Load(addr, unit, false);
+        raw = (raw & ~mask) | (((ulong)value << off) & mask);
+        f.Mem.Store(addr, unit, (long)raw);
+        return value;
+    }
+
+    public static long Alloca(Frame f, long size)
+    {
+        if (size < 0 || size > f.R.ScratchLimit) throw new DFault(FaultCode.NoScratch);
+        return f.Mem.Alloc(size, scratch: true);
+    }
+
+    public static void Bcopy(Frame f, long src, long dst, long size)
+    {
+        if (!f.Mem.IsScratch(dst, size)) throw new DFault(FaultCode.BadAddr, dst);
+        f.Mem.Copy(dst, src, size);
+    }
     public static string Strjoin(Frame f, string a, string b) => Cut(f, a + b);
 
     public static string Substr(Frame f, string s, long index, long len)
@@ -437,3 +475,4 @@ public static class RT
         catch (System.Text.Json.JsonException) { return ""; }
     }
 }
+

@@ -27,6 +27,7 @@ public sealed class CompiledProgram
     public required Func<Aggregation[]> MakeAggregations { get; init; }
     public int LocalInts { get; init; }
     public int LocalStrings { get; init; }
+    public List<long> StaticSizes { get; init; } = new();
     public HashSet<int> PrintedAggs { get; init; } = new();
     /// <summary>Timer probes (tick-N, profile-N) with their periods in nanoseconds.</summary>
     public Dictionary<ProbeSite, long> Timers { get; init; } = new();
@@ -55,6 +56,7 @@ public sealed class TraceRun : IProbeConsumer
     private readonly long _t0 = Stopwatch.GetTimestamp();
     private readonly long _wall0 = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1_000_000;
     private int _inError;
+    private bool _draining;
 
     public TraceRun(CompiledProgram program, TextWriter stdout, TextWriter stderr)
     {
@@ -68,6 +70,7 @@ public sealed class TraceRun : IProbeConsumer
         for (int i = 0; i < GA.Length; i++) GA[i] = new Dictionary<TupleKey, object>();
         GArr = program.ArrayDims.Select(n => new long[n]).ToArray();
         Aggs = program.MakeAggregations();
+        Statics = program.StaticSizes.Select(n => Mem.Alloc(n)).ToArray();
         _bySite = program.Ecbs.GroupBy(e => e.Site).ToDictionary(g => g.Key, g => g.ToArray());
         _frame = NewFrame();
         Specs = new SpecBuffer[Math.Max(0, Options.NSpec) + 1];
@@ -79,6 +82,9 @@ public sealed class TraceRun : IProbeConsumer
     public Dictionary<TupleKey, object>[] GA { get; }
     public long[][] GArr { get; }
     public Aggregation[] Aggs { get; }
+    public DMemory Mem { get; } = new();
+    public long ScratchLimit { get; set; } = 8 * 1024;
+    public long[] Statics { get; }
     public readonly Dictionary<TupleKey, object> ThreadLocals = new();
     public bool Exiting { get; private set; }
     public int ExitStatus { get; private set; }
@@ -98,7 +104,7 @@ public sealed class TraceRun : IProbeConsumer
 
     private Frame NewFrame() => new()
     {
-        R = this, GI = GI, GS = GS, GA = GA, GArr = GArr, Aggs = Aggs,
+        R = this, GI = GI, GS = GS, GA = GA, GArr = GArr, Aggs = Aggs, Mem = Mem, Statics = Statics,
         LI = new long[Math.Max(1, _p.LocalInts)], LS = new string?[Math.Max(1, _p.LocalStrings)],
     };
 
@@ -111,7 +117,7 @@ public sealed class TraceRun : IProbeConsumer
         if (!_bySite.TryGetValue(site, out var ecbs)) return;
         lock (_lock)
         {
-            if (Exiting) return;
+            if (Exiting || _draining) return;
             Array.Copy(firing.Args, _frame.Args, 10);
             Array.Copy(firing.Objects, _frame.Objs, 10);
             RunEcbs(ecbs, _frame);
@@ -137,7 +143,11 @@ public sealed class TraceRun : IProbeConsumer
         f.Tid = Environment.CurrentManagedThreadId;
         Array.Clear(f.LI);
         Array.Clear(f.LS);
-        foreach (var e in ecbs) RunClause(e, f);
+        foreach (var e in ecbs)
+        {
+            if (Exiting && !_draining) break;
+            RunClause(e, f);
+        }
     }
 
     private void RunClause(Ecb e, Frame f)
@@ -153,7 +163,10 @@ public sealed class TraceRun : IProbeConsumer
         Firings++;
         try
         {
-            if (!e.Fn(f)) return;
+            bool fired;
+            try { fired = e.Fn(f); }
+            finally { Mem.ReleaseScratch(); }
+            if (!fired) return;
         }
         catch (DFault fault)
         {
@@ -312,7 +325,7 @@ public sealed class TraceRun : IProbeConsumer
         {
             foreach (var site in _bySite.Keys.Where(s => s.Provider is not ("dtrace" or "profile"))) site.Detach(this);
         }
-        Exiting = false;
+        _draining = true;
         FireLocal(ProbeRegistry.End);
         Exiting = true;
         PrintFinal();
@@ -342,7 +355,6 @@ public sealed class TraceRun : IProbeConsumer
         {
             sb.Append('\n');
             a.PrintDefault(sb, Options);
-            sb.Append('\n');
         }
         else a.PrintFormatted(sb, fmt, Options);
         return sb.ToString();

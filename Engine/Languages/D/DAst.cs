@@ -75,6 +75,7 @@ public sealed class Clause : DTopLevel
     public DExpr? Predicate;
     public List<DStmt> Body = new();
     public int Index;
+    public int EndLine;
 }
 
 public sealed class Declaration : DTopLevel

@@ -69,7 +69,7 @@ public sealed partial class DCompiler
             case "trace":
             {
                 if (args.Count != 1) throw ProtoLen(fn, args.Count, 1);
-                var x = Gen(args[0]);
+                var x = AsStr(Gen(args[0]));
                 if (x.IsAction || x.T.IsVoid) throw new DCompileException("D_TRACE_VOID", c.Line, "trace( ) may not be applied to a void expression");
                 if (x.T.Kind == DKind.Agg) throw new DCompileException("D_TRACE_AGG", c.Line, "trace( ) may not be applied to an aggregation");
                 if (x.IsStr) return Action(E.Call(M(nameof(RT.TraceStr)), F, x.E));
@@ -85,6 +85,18 @@ public sealed partial class DCompiler
                 if (args[0] is not StrLit sl) throw new DCompileException("D_PRINTF_DYN_STR", c.Line, $"{fn}( ) argument #1 must be a string literal");
                 var fmt = PrintfFormat.Parse(sl.Value, c.Line);
                 var vals = args.Skip(1).Select(a => Gen(a)).ToList();
+                for (int vi = 0; vi < vals.Count; vi++)
+                {
+                    int ci = 0, ai = 0;
+                    foreach (var cv in fmt.Convs)
+                    {
+                        if (cv.Conv == '%') continue;
+                        if (cv.Width == -2) ai++;
+                        if (cv.Prec == -2) ai++;
+                        if (ai == vi && cv.Conv is 's' or 'S') vals[vi] = AsStr(vals[vi]);
+                        ai++; ci++;
+                    }
+                }
                 fmt.Check(fn, vals.Select(v => v.IsAction ? DType.Void : v.T).ToList(), c.Line);
                 var arr = E.NewArrayInit(typeof(object), vals.Select(Box));
                 var types = vals.Select(v => v.T).ToArray();
@@ -212,6 +224,7 @@ public sealed partial class DCompiler
     private Ex GenSubr(string fn, CallExpr c)
     {
         var xs = c.Args.Select(a => Gen(a)).ToList();
+        if (fn is not ("alloca" or "bcopy" or "speculation" or "rand")) xs = xs.Select(x => IsCharArray(x.T) ? AsStr(x) : x).ToList();
         void Len(int min, int max)
         {
             if (xs.Count < min || xs.Count > max)
@@ -276,6 +289,14 @@ public sealed partial class DCompiler
                 Len(2, 2); Str(0); Str(1);
                 return new Ex(E.Call(M(nameof(RT.Json)), xs[0].E, xs[1].E), DType.String);
             case "alloca":
+                Len(1, 1); Int(0, "size_t");
+                return new Ex(E.Call(M(nameof(RT.Alloca)), F, xs[0].E), DType.VoidPtr);
+            case "bcopy":
+                Len(3, 3);
+                if (xs[0].T.Kind is not (DKind.Pointer or DKind.Array) && !xs[0].IsLong) throw ProtoArg(fn, 1, "void *", TypeName(xs[0]), c.Line);
+                if (xs[1].T.Kind is not (DKind.Pointer or DKind.Array)) throw ProtoArg(fn, 2, "void *", TypeName(xs[1]), c.Line);
+                Int(2, "size_t");
+                return new Ex(E.Call(M(nameof(RT.Bcopy)), F, xs[0].E, xs[1].E, xs[2].E), DType.ActionT, IsAction: true);
             case "copyin":
             case "copyinstr":
                 throw new DCompileException("D_ACT_UNSUP", c.Line, $"{fn}( ) is not supported by the embedded host");

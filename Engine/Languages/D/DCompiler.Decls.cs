@@ -14,6 +14,7 @@ public sealed class VarInfo
     public DType Type { get; set; } = DType.Int;
     public DType[]? Keys { get; set; }
     public int Slot { get; set; } = -1;
+    public int Static { get; set; } = -1;           // memory-backed (struct/union/array) storage
     public bool Declared { get; set; }
 }
 
@@ -32,6 +33,18 @@ public sealed partial class DCompiler
     private readonly Dictionary<string, DType> _tags = new(StringComparer.Ordinal);     // "struct foo" -> type
     private readonly Dictionary<string, (long Value, DType Type)> _enumConsts = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (DType Type, DExpr Expr)> _inlines = new(StringComparer.Ordinal);
+
+    private void DefineBuiltinConstants()
+    {
+        _enumConsts["NULL"] = (0, DType.VoidPtr);
+        string[] faults = { "DTRACEFLT_UNKNOWN", "DTRACEFLT_BADADDR", "DTRACEFLT_BADALIGN", "DTRACEFLT_ILLOP", "DTRACEFLT_DIVZERO",
+            "DTRACEFLT_NOSCRATCH", "DTRACEFLT_KPRIV", "DTRACEFLT_UPRIV", "DTRACEFLT_TUPOFLOW", "DTRACEFLT_BADSTACK" };
+        for (int i = 0; i < faults.Length; i++) _enumConsts[faults[i]] = (i, DType.Int);
+        _enumConsts["DTRACEFLT_LIBRARY"] = (1000, DType.Int);
+        _builtinConsts.UnionWith(_enumConsts.Keys);
+    }
+
+    private readonly HashSet<string> _builtinConsts = new(StringComparer.Ordinal);
 
     /// <summary>Resolves a written type to a D type, reporting D_DECL_COMBO / D_UNKNOWN like dtrace.</summary>
     public DType ResolveType(DTypeName tn)
@@ -108,7 +121,18 @@ public sealed partial class DCompiler
 
     private static DCompileException Combo(DTypeName tn) => new("D_DECL_COMBO", tn.Line, "invalid type combination");
 
+    private readonly Dictionary<object, DType> _bodies = new(ReferenceEqualityComparer.Instance);
+
     private DType ResolveTagged(DTypeName tn)
+    {
+        object? body = (object?)tn.Enumerators ?? tn.Members;
+        if (body is not null && _bodies.TryGetValue(body, out var done)) return done;
+        var r = ResolveTaggedBody(tn);
+        if (body is not null) _bodies[body] = r;
+        return r;
+    }
+
+    private DType ResolveTaggedBody(DTypeName tn)
     {
         string kind = tn.TagKind!;
         string key = kind + " " + (tn.Tag ?? "<anon" + tn.Line + ">");
@@ -126,7 +150,7 @@ public sealed partial class DCompiler
                 }
                 if (next > int.MaxValue || next < int.MinValue)
                     throw new DCompileException("D_DECL_ENOFLOW", line, $"enumerator '{name}' value overflows INT_MAX ({int.MaxValue})");
-                if (t.EnumValues.ContainsKey(name) || _enumConsts.ContainsKey(name))
+                if (t.EnumValues.ContainsKey(name) || (_enumConsts.ContainsKey(name) && !_builtinConsts.Contains(name)))
                     throw new DCompileException("D_UNKNOWN", line, $"failed to define enumerator '{name}': Duplicate member or variable name");
                 t.EnumValues[name] = next;
                 next++;

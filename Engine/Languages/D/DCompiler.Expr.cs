@@ -216,7 +216,6 @@ public sealed partial class DCompiler
         if (_globals.TryGetValue(n, out var v))
         {
             if (v.Kind == VarKind.Assoc) throw new DCompileException("D_ARR_INDEX", id.Line, $"associative array {n} must be indexed");
-            if (v.Kind == VarKind.Array) return new Ex(L(0), DType.ArrayOf(v.Type, _arrayDimsCount(v)));
             return LoadScalar(v);
         }
         throw new DCompileException("D_IDENT_UNDEF", id.Line, $"failed to resolve {n}: Unknown variable name");
@@ -226,7 +225,7 @@ public sealed partial class DCompiler
 
     private Ex LoadScalar(VarInfo v)
     {
-        if (v.Type.IsStructLike) throw new DCompileException("D_OP_INCOMPAT", 0, "struct variables are not supported");
+        if (v.Static >= 0) return new Ex(StaticAddr(v.Static), v.Type);
         switch (v.Scope)
         {
             case VarScope.Global:
@@ -275,8 +274,8 @@ public sealed partial class DCompiler
         var sc = MemberScope(me);
         if (sc is null)
         {
-            var t = Gen(me.Target);
-            throw new DCompileException("D_OP_SOU", me.Line, $"operator {(me.Arrow ? "->" : ".")} cannot be applied to type \"{t.T.Name}\"");
+            var p = TryPlace(me)!;
+            return new Ex(LoadPlace(p), p.Type);
         }
         if (!sc.Value.Table.TryGetValue(me.Member, out var v))
         {
@@ -309,6 +308,11 @@ public sealed partial class DCompiler
 
     private Ex GenIndexLoad(IndexExpr ix)
     {
+        if (ix.Index.Count == 1 && !IsAssocOrSpecial(ix.Target))
+        {
+            var p = TryPlace(ix);
+            if (p is not null) return new Ex(LoadPlace(p), p.Type);
+        }
         if (ix.Target is AggExpr ag)
         {
             if (!_aggs.ContainsKey(ag.Name)) throw new DCompileException("D_IDENT_UNDEF", ix.Line, $"failed to resolve {ag.Name}: Unknown variable name");
@@ -325,7 +329,6 @@ public sealed partial class DCompiler
         {
             if (_globals.TryGetValue(gid.Name, out var v))
             {
-                if (v.Kind == VarKind.Array) return ArrayLoad(v, ix);
                 if (v.Kind == VarKind.Assoc) return AssocLoad(v, ix);
                 var t = LoadScalar(v);
                 throw new DCompileException("D_OP_ARRPTR", ix.Line, $"operator [ ] may not be applied to a scalar of type {t.T.Name}");
@@ -395,6 +398,21 @@ public sealed partial class DCompiler
     /// <summary>Resolves an assignable location; creates the variable (typed by <paramref name="newType"/>) when allowed.</summary>
     private (Func<E> Load, Func<E, E> Store, DType Type)? LValue(DExpr target, DType? newType, string op, int line)
     {
+        bool placeLike = target switch
+        {
+            MemberExpr me => MemberScope(me) is null,
+            IndexExpr ix => ix.Index.Count == 1 && !IsAssocOrSpecial(ix.Target),
+            UnaryExpr { Op: "*" } => true,
+            _ => false,
+        };
+        if (placeLike)
+        {
+            var p = TryPlace(target);
+            if (p is null) return null;
+            if (p.Type.Kind == DKind.Array && !IsCharArray(p.Type)) throw new DCompileException("D_OP_LVAL", line, $"operator {op} requires modifiable lvalue");
+            var tmpAddr = p;
+            return (() => LoadPlace(tmpAddr), val => StorePlace(tmpAddr, val), p.Type);
+        }
         switch (target)
         {
             case IdentExpr id:
@@ -407,13 +425,17 @@ public sealed partial class DCompiler
                 if (!_globals.TryGetValue(id.Name, out var v))
                 {
                     if (newType is null) throw new DCompileException("D_VAR_UNDEF", line, $"{id.Name} has not yet been declared or assigned");
-                    if (op is "++" or "--") newType = DType.Int;
                     v = new VarInfo { Name = id.Name, Scope = VarScope.Global, Type = newType };
                     _globals[id.Name] = v;
                     AllocSlot(v);
                 }
                 if (v.Kind != VarKind.Scalar) throw new DCompileException("D_OP_LVAL", line, $"operator {op} requires modifiable lvalue");
                 var vv = v;
+                if (v.Static >= 0)
+                {
+                    var pl = new Place(StaticAddr(v.Static), v.Type);
+                    return (() => LoadPlace(pl), val => StorePlace(pl, val), v.Type);
+                }
                 return (() => LoadScalar(vv).E, val => StoreScalar(vv, val), v.Type);
             }
             case MemberExpr me when MemberScope(me) is { } sc:
@@ -427,6 +449,11 @@ public sealed partial class DCompiler
                 }
                 if (v.Kind != VarKind.Scalar) throw new DCompileException("D_OP_LVAL", line, $"operator {op} requires modifiable lvalue");
                 var vv = v;
+                if (v.Static >= 0)
+                {
+                    var pl = new Place(StaticAddr(v.Static), v.Type);
+                    return (() => LoadPlace(pl), val => StorePlace(pl, val), v.Type);
+                }
                 return (() => LoadScalar(vv).E, val => StoreScalar(vv, val), v.Type);
             }
             case IndexExpr ix when ix.Target is IdentExpr gid && !(gid.Name == "args" && !_globals.ContainsKey("args")):
@@ -488,12 +515,15 @@ public sealed partial class DCompiler
     private static bool Compatible(DType lhs, Ex rhs)
     {
         if (rhs.IsAction || rhs.T.IsVoid) return false;
-        if (lhs.IsString) return rhs.IsStr;
+        if (lhs.IsString) return rhs.IsStr || IsCharArray(rhs.T) || IsCharPtr(rhs.T);
+        if (IsCharArray(lhs)) return rhs.IsStr || IsCharArray(rhs.T);
+        if (lhs.Kind == DKind.Pointer) return rhs.IsLong || rhs.T.Kind == DKind.Array;
         if (lhs.IsLongBacked) return rhs.IsLong;
+        if (lhs.IsStructLike) return rhs.T.IsStructLike && rhs.T.Name == lhs.Name;
         return lhs.Name == rhs.T.Name;
     }
 
-    private static DType StorageTypeFor(Ex rhs) => rhs.T.Kind == DKind.Array && rhs.T.Elem is { Kind: DKind.Int, Size: 1 } ? DType.String : rhs.T;
+    private static DType StorageTypeFor(Ex rhs) => IsCharArray(rhs.T) ? DType.String : rhs.T;
 
     private Ex GenAssign(AssignExpr a)
     {
@@ -511,9 +541,10 @@ public sealed partial class DCompiler
             var lv = LValue(a.Target, StorageTypeFor(rhs), "=", a.Line) ?? throw new DCompileException("D_OP_LVAL", a.Line, "operator = requires modifiable lvalue");
             if (!Compatible(lv.Type, rhs))
                 throw new DCompileException("D_OP_INCOMPAT", a.Line, $"operands have incompatible types: \"{lv.Type.Name}\" = \"{TypeName(rhs)}\"");
-            var tmp = E.Variable(lv.Type.IsString ? typeof(string) : typeof(long), "v");
-            E value = lv.Type.IsString ? E.Call(M(nameof(RT.Trunc)), F, rhs.E) : rhs.E;
-            return new Ex(E.Block(new[] { tmp }, E.Assign(tmp, value), lv.Store(tmp), tmp), lv.Type);
+            if (lv.Type.IsString || IsCharArray(lv.Type)) rhs = AsStr(rhs);
+            var tmp = E.Variable(rhs.IsStr ? typeof(string) : typeof(long), "v");
+            E value = rhs.IsStr ? E.Call(M(nameof(RT.Trunc)), F, rhs.E) : rhs.E;
+            return new Ex(E.Block(new[] { tmp }, E.Assign(tmp, value), E.Block(typeof(void), lv.Store(tmp)), tmp), lv.Type);
         }
         else
         {
@@ -525,7 +556,7 @@ public sealed partial class DCompiler
             var cur = new Ex(lv.Load(), lv.Type);
             var res = Arith(op, cur, rhs, a.Line, null);
             var tmp = E.Variable(typeof(long), "v");
-            return new Ex(E.Block(new[] { tmp }, E.Assign(tmp, res.E), lv.Store(tmp), tmp), lv.Type);
+            return new Ex(E.Block(new[] { tmp }, E.Assign(tmp, res.E), E.Block(typeof(void), lv.Store(tmp)), tmp), lv.Type);
         }
     }
 
@@ -545,7 +576,7 @@ public sealed partial class DCompiler
         var body = E.Block(new[] { old, nw },
             E.Assign(old, lv.Value.Load()),
             E.Assign(nw, op == "++" ? E.Add(old, L(step)) : E.Subtract(old, L(step))),
-            lv.Value.Store(nw),
+            E.Block(typeof(void), lv.Value.Store(nw)),
             post ? old : nw);
         return new Ex(body, t);
     }
@@ -574,6 +605,12 @@ public sealed partial class DCompiler
     private Ex GenUnary(UnaryExpr u)
     {
         if (u.Op is "++" or "--") return GenIncDec(u.Operand, u.Op, post: false, u.Line);
+        if (u.Op == "&") return GenAddrOf(u);
+        if (u.Op == "*")
+        {
+            var p = TryPlace(u)!;
+            return new Ex(LoadPlace(p), p.Type);
+        }
         var x = Gen(u.Operand);
         switch (u.Op)
         {
@@ -644,6 +681,7 @@ public sealed partial class DCompiler
 
     private Ex Compare(string op, Ex l, Ex r, int line)
     {
+        if (l.IsStr || r.IsStr) { l = AsStr(l); r = AsStr(r); }
         if (l.IsAction || r.IsAction)
             throw new DCompileException("D_OP_SCALAR", line, $"operator {op} requires operands of scalar type");
         E res;

@@ -48,6 +48,7 @@ public sealed partial class DCompiler
     {
         _o = o;
         _opts = o.Options ?? new TraceOptions();
+        DefineBuiltinConstants();
     }
 
     /// <summary>Compiles a D program; throws <see cref="DCompileException"/> on the first error.</summary>
@@ -86,6 +87,7 @@ public sealed partial class DCompiler
             ArrayDims = _arrayDims,
             LocalInts = _li,
             LocalStrings = _ls,
+            StaticSizes = _statics,
             PrintedAggs = _printed,
             Timers = _timers,
             MakeAggregations = () => aggs.Select(MakeAgg).ToArray(),
@@ -407,7 +409,7 @@ public sealed partial class DCompiler
         {
             var p = Gen(c.Predicate);
             if (!p.T.IsScalar && !p.T.IsString || p.IsAction)
-                throw new DCompileException("D_PRED_SCALAR", c.Predicate.Line, "predicate result must be of scalar type");
+                throw new DCompileException("D_PRED_SCALAR", c.EndLine, "predicate result must be of scalar type");
             body.Add(E.IfThen(E.Not(Truth(p)), E.Return(ret, E.Constant(false))));
         }
         bool recording = c.Body.Count == 0;

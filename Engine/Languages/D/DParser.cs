@@ -119,12 +119,12 @@ public sealed class DParser
             if (!nx.Is("{"))
             {
                 if (clause.Predicate is null)
-                    throw new DCompileException("D_SYNTAX", nx.Line, "expected predicate and/or actions following probe description");
+                    throw new DCompileException("D_SYNTAX", clause.Probes[^1].Line, "expected predicate and/or actions following probe description");
                 throw Syntax(nx);
             }
             Take();
             clause.Body = ParseStatements();
-            Expect("}");
+            clause.EndLine = Expect("}").Line;
             prog.Items.Add(clause);
         }
         foreach (var d in _lx.Directives) prog.Directives.Add(new PragmaDirective { Text = d.Text, Line = d.Line });

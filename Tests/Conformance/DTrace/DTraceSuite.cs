@@ -190,7 +190,7 @@ public sealed partial class DTraceSuite : IConformanceSuite
         return "trailing difference";
     }
 
-    private static string Trunc(string s) => s.Length > 80 ? s[..80] + "..." : s;
+    private static string Trunc(string s) => s.Length > 240 ? s[..240] + "..." : s;
 
     /// <summary>Runs an Oracle .r.p result filter (a sed or awk script) over the output.</summary>
     private static string Filter(string filter, string input)
