@@ -328,9 +328,9 @@ public static class RT
         return -1;
     }
 
-    public static string Strchr(string s, long c) { int i = s.IndexOf((char)(byte)c); return i < 0 ? "" : s[i..]; }
-    public static string Strrchr(string s, long c) { int i = s.LastIndexOf((char)(byte)c); return i < 0 ? "" : s[i..]; }
-    public static string Strstr(string s, string t) { int i = s.IndexOf(t, StringComparison.Ordinal); return i < 0 ? "" : s[i..]; }
+    public static string? Strchr(string s, long c) { int i = s.IndexOf((char)(byte)c); return i < 0 ? null : s[i..]; }
+    public static string? Strrchr(string s, long c) { int i = s.LastIndexOf((char)(byte)c); return i < 0 ? null : s[i..]; }
+    public static string? Strstr(string s, string t) { int i = s.IndexOf(t, StringComparison.Ordinal); return i < 0 ? null : s[i..]; }
 
     public static string Strtok(Frame f, string? s, string delim)
     {

@@ -105,7 +105,9 @@ public sealed partial class DCompiler
                     return new Ex(Norm(x.E, ty), ty, Const: x.Const is { } cv ? ty.Normalize(cv) : null);
                 }
                 if (ty.IsString && x.IsStr) return new Ex(x.E, ty);
-                if (ty.IsString && x.IsLong) return new Ex(E.Call(M(nameof(RT.PtrString)), x.E), ty);
+                if (ty.IsStructLike && x.T.IsStructLike && ty.Name == x.T.Name) return new Ex(x.E, ty);
+                if (ty.IsString && (IsCharArray(x.T) || IsCharPtr(x.T))) return AsStr(x);
+                if (ty.IsString && x.IsLong) return new Ex(E.Call(M(nameof(RT.MString)), F, x.E, L(_opts.StrSize)), ty);
                 throw new DCompileException("D_CAST_INVAL", c.Line, $"invalid cast expression: \"{x.T.Name}\" to \"{ty.Name}\"");
             }
             case SizeofExpr so:
@@ -127,6 +129,8 @@ public sealed partial class DCompiler
                 if (!x.T.IsScalar) throw new DCompileException("D_STRINGOF_TYPE", sf.Line, "stringof( ) operand must be an integer or string");
                 return new Ex(E.Call(M(nameof(RT.IntString)), x.E, E.Constant(x.T.Signed)), DType.String);
             }
+            case XlateExpr xe:
+                return GenXlate(xe);
             case OffsetofExpr oo:
             {
                 var ty = ResolveType(oo.Type);
@@ -201,6 +205,7 @@ public sealed partial class DCompiler
     {
         string n = id.Name;
         if (n is "self" or "this") throw new DCompileException("D_SYNTAX", id.Line, $"syntax error near \"{n}\"");
+        if (_aliases.TryGetValue(n, out var alias)) return alias;
         if (Builtins.ContainsKey(n) && !_globals.ContainsKey(n))
         {
             if (n == "args") throw new DCompileException("D_ARGS_IDX", id.Line, "args[ ] must be indexed");
@@ -682,6 +687,12 @@ public sealed partial class DCompiler
     private Ex Compare(string op, Ex l, Ex r, int line)
     {
         if (l.IsStr || r.IsStr) { l = AsStr(l); r = AsStr(r); }
+        if (op is "==" or "!=" && (l.IsStr ^ r.IsStr) && (l.IsStr ? r : l) is { IsLong: true } other && other.Const == 0)
+        {
+            var str = l.IsStr ? l : r;
+            E isNull = E.ReferenceEqual(str.E, E.Constant(null, typeof(string)));
+            return new Ex(E.Condition(op == "==" ? isNull : E.Not(isNull), L(1), L(0)), DType.Int);
+        }
         if (l.IsAction || r.IsAction)
             throw new DCompileException("D_OP_SCALAR", line, $"operator {op} requires operands of scalar type");
         E res;

@@ -197,7 +197,7 @@ public sealed partial class DCompiler
 
     private void Declare(Declaration d)
     {
-        if (d.StorageClass == "translator") return;
+        if (d.StorageClass == "translator") { DeclareTranslator(d.Translator!); return; }
         if (d.StorageClass is null && d.Declarators.Count == 0)
         {
             ResolveType(d.BaseType);
@@ -257,12 +257,8 @@ public sealed partial class DCompiler
                 if (n.Value > int.MaxValue / 8 || n.Value * Math.Max(1, elem.Size) > int.MaxValue)
                     throw new DCompileException("D_DECL_ARRBIG", dd.Line, "array dimension too big");
                 if (n.Value <= 0) throw new DCompileException("D_DECL_ARRSUB", dd.Line, "array dimension must be a positive integer");
-                v.Kind = VarKind.Array;
-                v.Type = elem;
-                v.Keys = new[] { DType.Long };
-                if (tn.Dims.Count > 1) { }
-                _arrayDims.Add(n.Value);
-                v.Slot = _arrayDims.Count - 1;
+                v.Kind = VarKind.Scalar;
+                v.Type = ResolveType(tn);
             }
         }
         else
@@ -287,6 +283,7 @@ public sealed partial class DCompiler
     private void AllocSlot(VarInfo v)
     {
         if (v.Kind == VarKind.Array) return;
+        if (v.Kind == VarKind.Scalar && IsMemoryType(v.Type)) { v.Static = AllocStatic(v.Type); return; }
         switch (v.Scope)
         {
             case VarScope.Global:
