@@ -1,0 +1,350 @@
+using System.Buffers.Binary;
+using System.Text;
+using System.Text.Json;
+using Illumos.Engine.Storage.Embedded.Arc;
+using Illumos.Engine.Storage.Embedded.Dmu;
+using Illumos.Engine.Storage.Embedded.Dsl;
+using Illumos.Engine.Storage.Embedded.Vdev;
+using Illumos.Engine.Storage.Embedded.Zio;
+
+namespace Illumos.Engine.Storage.Embedded.Spa;
+
+/// <summary>
+/// The SPA: one imported pool. Owns the vdev tree, allocation, the zio pipeline, the MOS and the
+/// DSL, and commits transaction groups: dataset object sets bottom-up, synctasks, DSL records,
+/// space map and history appends, the MOS, a flush; then even labels (when the config changed),
+/// the uberblock in every label's ring, odd labels, each step flushed.
+/// </summary>
+public sealed class Pool : IDisposable
+{
+    public const long DirtyMax = 64L << 20;
+    private const int SpaceRecordSize = 24;
+    private readonly List<HistoryRecord> _history = new();
+    private bool _labelsDirty;
+    private bool _configDirty;
+
+    private Pool(string name, ulong guid, List<TopVdev> tops, List<LeafDevice> cache, List<LeafDevice> spares, long arcBytes)
+    {
+        Name = name;
+        Guid = guid;
+        Tops = tops;
+        CacheDevices = cache;
+        Spares = spares;
+        Space = new SpaceManager(tops);
+        Arc = new AdaptiveCache(arcBytes);
+        Zio = new ZioPipeline(Space, Arc);
+        Mos = ObjectSet.Create(Zio, new MosOwner(Space), ObjectSetType.Meta);
+        Dsl = new DslPool(this);
+    }
+
+    public string Name { get; private set; }
+    public ulong Guid { get; }
+    public List<TopVdev> Tops { get; }
+    public List<LeafDevice> CacheDevices { get; }
+    public List<LeafDevice> Spares { get; }
+    public SpaceManager Space { get; }
+    public AdaptiveCache Arc { get; }
+    public ZioPipeline Zio { get; }
+    public ObjectSet Mos { get; private set; }
+    public DslPool Dsl { get; }
+    public PoolConfig Config { get; private set; } = new();
+    public ulong LastTxg { get; private set; }
+    public int Ashift => Tops.Count > 0 ? Tops[0].Ashift : 12;
+    public IEnumerable<LeafDevice> AllLeaves => Tops.SelectMany(t => t.Leaves).Concat(CacheDevices).Concat(Spares);
+    public string? AltRoot { get; set; }
+
+    public long Size => Space.Size;
+    public long Allocated => Space.Allocated;
+    /// <summary>Space ZFS holds back (1/32 of the pool) so that frees and admin work never run out.</summary>
+    public long Slop => Math.Max(Size / 32, 1L << 20);
+
+    public ZHealth Health
+    {
+        get
+        {
+            var normal = Tops.Where(t => t.Class == ZVdevClass.Normal).ToList();
+            if (normal.Any(t => t.State == ZHealth.FAULTED)) return ZHealth.FAULTED;
+            return Tops.Any(t => t.State != ZHealth.ONLINE) ? ZHealth.DEGRADED : ZHealth.ONLINE;
+        }
+    }
+
+    // ---------------- creation ----------------
+
+    public sealed record TopSpec(string Type, ZVdevClass Class, IReadOnlyList<string> Paths);
+
+    public static Pool Create(string name, IReadOnlyList<TopSpec> tops, IReadOnlyList<string> cache, IReadOnlyList<string> spares,
+        int ashift, IReadOnlyDictionary<string, string> poolProps, long arcBytes)
+    {
+        var opened = new List<LeafDevice>();
+        try
+        {
+            var topVdevs = new List<TopVdev>();
+            foreach (var t in tops)
+            {
+                var leaves = t.Paths.Select(p => new LeafDevice(p, NewGuid())).ToList();
+                opened.AddRange(leaves);
+                // A single-device top-level vdev is the leaf itself (same guid), as in ZFS.
+                topVdevs.Add(new TopVdev(topVdevs.Count, t.Type == "mirror" ? NewGuid() : leaves[0].Guid, t.Type, t.Class, ashift, leaves));
+            }
+            var cacheLeaves = cache.Select(p => new LeafDevice(p, NewGuid())).ToList();
+            var spareLeaves = spares.Select(p => new LeafDevice(p, NewGuid())).ToList();
+            opened.AddRange(cacheLeaves);
+            opened.AddRange(spareLeaves);
+            var pool = new Pool(name, NewGuid(), topVdevs, cacheLeaves, spareLeaves, arcBytes);
+            pool.Config = new PoolConfig { Creation = DateTimeOffset.UtcNow.ToUnixTimeSeconds(), Props = new(poolProps) };
+            var cfgObj = pool.Mos.Allocate(ObjectType.PoolConfig, 16 * 1024);
+            var smObj = pool.Mos.Allocate(ObjectType.SpaceMap, 128 * 1024);
+            var histObj = pool.Mos.Allocate(ObjectType.History, 128 * 1024);
+            pool.Config.SpaceMapObj = smObj.Id;
+            pool.Config.HistoryObj = histObj.Id;
+            pool._configDirty = true;
+            pool._labelsDirty = true;
+            return pool;
+        }
+        catch
+        {
+            foreach (var l in opened) l.Dispose();
+            throw;
+        }
+    }
+
+    public static ulong NewGuid()
+    {
+        Span<byte> b = stackalloc byte[8];
+        System.Security.Cryptography.RandomNumberGenerator.Fill(b);
+        return BinaryPrimitives.ReadUInt64LittleEndian(b) | 1;
+    }
+
+    // ---------------- labels ----------------
+
+    public VdevConfigNode BuildTree() => new()
+    {
+        Type = "root", Guid = Guid,
+        Children = Tops.Select(t => new VdevConfigNode
+        {
+            Type = t.Type, Guid = t.Guid, Id = t.Id, Class = t.Class, Asize = t.Asize, Ashift = t.Ashift,
+            Path = t.Type == "mirror" ? null : t.Leaves[0].Path,
+            Children = t.Type == "mirror" ? t.Leaves.Select(l => new VdevConfigNode { Type = "file", Guid = l.Guid, Path = l.Path }).ToList() : new(),
+        }).Concat(CacheDevices.Select(l => new VdevConfigNode { Type = "file", Guid = l.Guid, Path = l.Path, Class = ZVdevClass.Cache }))
+          .Concat(Spares.Select(l => new VdevConfigNode { Type = "file", Guid = l.Guid, Path = l.Path, Class = ZVdevClass.Spare })).ToList(),
+    };
+
+    private LabelConfig LabelFor(LeafDevice leaf, ulong topGuid, LabelPoolState state, VdevConfigNode tree) => new()
+    {
+        PoolName = Name, PoolGuid = Guid, State = state, Txg = LastTxg + 1, Guid = leaf.Guid, TopGuid = topGuid,
+        HostName = Environment.MachineName, Comment = Config.Props.GetValueOrDefault("comment"), VdevTree = tree,
+    };
+
+    private IEnumerable<(LeafDevice Leaf, ulong TopGuid)> LabelledLeaves() =>
+        Tops.SelectMany(t => t.Leaves.Select(l => (l, t.Guid))).Concat(CacheDevices.Select(l => (l, l.Guid))).Concat(Spares.Select(l => (l, l.Guid)))
+            .Where(x => x.Item1.State is not (ZHealth.OFFLINE or ZHealth.UNAVAIL));
+
+    private void WriteLabels(int[] which, LabelPoolState state)
+    {
+        var tree = BuildTree();
+        foreach (var (leaf, top) in LabelledLeaves())
+        {
+            var cfg = LabelFor(leaf, top, state, tree);
+            foreach (var l in which) Label.WriteConfig(leaf, cfg, l);
+            leaf.Flush();
+        }
+    }
+
+    public void MarkLabelsDirty() => _labelsDirty = true;
+    public void MarkConfigDirty() => _configDirty = true;
+
+    // ---------------- txg commit ----------------
+
+    public bool IsDirty => Dsl.IsDirty || _history.Count > 0 || _configDirty || _labelsDirty || Space.PendingLog.Count > 0 || Mos.IsDirty;
+
+    public long DirtyBytes => Dsl.DirtyBytes;
+
+    /// <summary>Commits the open txg; <paramref name="syncTask"/> runs in syncing context after the datasets are written (snapshots).</summary>
+    public void Sync(Action<ulong>? syncTask = null)
+    {
+        if (!IsDirty && syncTask is null) return;
+        ulong txg = LastTxg + 1;
+        Dsl.SyncDatasets(txg);
+        syncTask?.Invoke(txg);
+        Dsl.SaveRecords(txg);
+        AppendSpaceLog();
+        AppendHistory(txg);
+        if (_configDirty)
+        {
+            WriteObject(Mos.Get(1), Config.Serialize());
+            _configDirty = false;
+        }
+        var mosRoot = Mos.Sync(txg);
+        foreach (var t in Tops) t.Flush();
+        bool labels = _labelsDirty;
+        if (labels) WriteLabels([0, 2], LabelPoolState.Active);
+        var ub = new Uberblock(txg, GuidSum(), DateTimeOffset.UtcNow.ToUnixTimeSeconds(), mosRoot);
+        foreach (var t in Tops)
+            foreach (var leaf in t.Leaves)
+            {
+                if (leaf.State is ZHealth.OFFLINE or ZHealth.UNAVAIL) continue;
+                for (int l = 0; l < 4; l++) Label.WriteUberblock(leaf, ub, l);
+                leaf.Flush();
+            }
+        if (labels) { WriteLabels([1, 3], LabelPoolState.Active); _labelsDirty = false; }
+        Space.ReleaseDeferred();
+        LastTxg = txg;
+    }
+
+    private ulong GuidSum()
+    {
+        ulong s = Guid;
+        foreach (var t in Tops) foreach (var l in t.Leaves) s += l.Guid;
+        return s;
+    }
+
+    public static void WriteObject(DmuObject o, byte[] content)
+    {
+        if (o.Length > content.Length) o.Truncate(content.Length);
+        o.Write(0, content);
+    }
+
+    public static byte[] ReadObject(DmuObject o)
+    {
+        var b = new byte[o.Length];
+        o.Read(0, b);
+        return b;
+    }
+
+    private void AppendSpaceLog()
+    {
+        var log = Space.PendingLog;
+        if (log.Count == 0) return;
+        var raw = new byte[log.Count * SpaceRecordSize];
+        for (int i = 0; i < log.Count; i++)
+        {
+            var r = log[i];
+            var s = raw.AsSpan(i * SpaceRecordSize);
+            BinaryPrimitives.WriteUInt32LittleEndian(s, r.Vdev | (r.Alloc ? 0x8000_0000u : 0));
+            BinaryPrimitives.WriteInt64LittleEndian(s[8..], r.Offset);
+            BinaryPrimitives.WriteInt64LittleEndian(s[16..], r.Length);
+        }
+        var sm = Mos.Get(Config.SpaceMapObj);
+        sm.Write(sm.Length, raw);
+        Space.ClearLog();
+    }
+
+    public void LogHistory(string command, bool isInternal = false) =>
+        _history.Add(new HistoryRecord(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), command, isInternal, 0, Environment.UserName, Environment.MachineName));
+
+    private void AppendHistory(ulong txg)
+    {
+        if (_history.Count == 0) return;
+        var sb = new StringBuilder();
+        foreach (var h in _history) sb.Append(JsonSerializer.Serialize(h with { Txg = txg })).Append('\n');
+        _history.Clear();
+        var o = Mos.Get(Config.HistoryObj);
+        o.Write(o.Length, Encoding.UTF8.GetBytes(sb.ToString()));
+    }
+
+    public IReadOnlyList<HistoryRecord> ReadHistory()
+    {
+        var text = Encoding.UTF8.GetString(ReadObject(Mos.Get(Config.HistoryObj)));
+        return text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonSerializer.Deserialize<HistoryRecord>(l)!).ToList();
+    }
+
+    // ---------------- import ----------------
+
+    /// <summary>Opens a pool from its leaf devices (paths found by label guid), at the newest valid uberblock.</summary>
+    public static Pool Open(LabelConfig config, IReadOnlyDictionary<ulong, string> pathsByGuid, string? newName, long arcBytes)
+    {
+        var opened = new List<LeafDevice>();
+        try
+        {
+            LeafDevice OpenLeaf(VdevConfigNode n)
+            {
+                var path = pathsByGuid.GetValueOrDefault(n.Guid) ?? n.Path ?? "";
+                LeafDevice leaf;
+                try { leaf = new LeafDevice(path, n.Guid); }
+                catch (IllumosException)
+                {
+                    throw new IllumosException(ErrorKind.ResourceUnavailable, "PoolDeviceMissing",
+                        $"Device '{n.Path}' of pool '{config.PoolName}' cannot be opened; this engine does not import degraded pools yet.", n.Path);
+                }
+                opened.Add(leaf);
+                return leaf;
+            }
+            var tops = new List<TopVdev>();
+            var cache = new List<LeafDevice>();
+            var spares = new List<LeafDevice>();
+            foreach (var n in config.VdevTree.Children)
+            {
+                if (n.Class == ZVdevClass.Cache) { cache.Add(OpenLeaf(n)); continue; }
+                if (n.Class == ZVdevClass.Spare) { spares.Add(OpenLeaf(n)); continue; }
+                var leaves = n.Type == "mirror" ? n.Children.Select(OpenLeaf).ToList() : [OpenLeaf(n)];
+                tops.Add(new TopVdev(n.Id, n.Guid, n.Type, n.Class, n.Ashift, leaves));
+            }
+            var pool = new Pool(newName ?? config.PoolName, config.PoolGuid, tops, cache, spares, arcBytes);
+            pool.Load();
+            if (newName is not null && newName != config.PoolName) pool.Dsl.RenamePool(config.PoolName, newName);
+            pool._labelsDirty = true;
+            return pool;
+        }
+        catch
+        {
+            foreach (var l in opened) l.Dispose();
+            throw;
+        }
+    }
+
+    private void Load()
+    {
+        var ubs = Tops.SelectMany(t => t.Leaves).SelectMany(Label.ReadUberblocks).OrderByDescending(u => u.Txg).ToList();
+        if (ubs.Count == 0) throw new IllumosException(ErrorKind.InvalidData, "PoolNoUberblock", $"No valid uberblock was found on the devices of pool '{Name}'.", Name);
+        Exception? last = null;
+        foreach (var ub in ubs.DistinctBy(u => u.Txg))
+        {
+            try
+            {
+                Arc.Clear();
+                Mos = ObjectSet.Open(Zio, new MosOwner(Space), ub.RootBp, readOnly: false);
+                Config = PoolConfig.Deserialize(ReadObject(Mos.Get(1)));
+                LastTxg = ub.Txg;
+                ReplaySpaceMap();
+                foreach (var bp in ObjectSet.Traverse(Zio, ub.RootBp))
+                    for (int i = 0; i < bp.Copies; i++) { var d = bp.GetDva(i); Space.Allocators[d.Vdev].Claim((long)d.Offset, d.Asize); }
+                Dsl.Load();
+                return;
+            }
+            catch (IllumosException e) when (e.Kind is ErrorKind.ReadError or ErrorKind.InvalidData)
+            {
+                // A damaged newest txg: fall back to the previous uberblock (rewind), as zpool import -F does.
+                last = e;
+                for (int i = 0; i < Space.Allocators.Length; i++) Space.Allocators[i] = new RangeAllocator(Tops[i].Asize, Tops[i].Ashift);
+            }
+        }
+        throw new IllumosException(ErrorKind.InvalidData, "PoolCorrupt", $"Pool '{Name}' cannot be opened: no uberblock leads to a readable MOS ({last?.Message}).", Name, last);
+    }
+
+    private void ReplaySpaceMap()
+    {
+        var raw = ReadObject(Mos.Get(Config.SpaceMapObj));
+        for (int i = 0; i + SpaceRecordSize <= raw.Length; i += SpaceRecordSize)
+        {
+            uint w = BinaryPrimitives.ReadUInt32LittleEndian(raw.AsSpan(i));
+            Space.Replay(new SpaceRecord((w & 0x8000_0000u) != 0, w & 0x7fff_ffffu,
+                BinaryPrimitives.ReadInt64LittleEndian(raw.AsSpan(i + 8)), BinaryPrimitives.ReadInt64LittleEndian(raw.AsSpan(i + 16))));
+        }
+    }
+
+    /// <summary>Export or destroy: commit, then record the state in every label.</summary>
+    public void Close(LabelPoolState state)
+    {
+        Sync();
+        WriteLabels([0, 1, 2, 3], state);
+    }
+
+    public void Rename(string newName) => Name = newName;
+
+    public void Dispose()
+    {
+        foreach (var t in Tops) t.Dispose();
+        foreach (var l in CacheDevices) l.Dispose();
+        foreach (var l in Spares) l.Dispose();
+    }
+}

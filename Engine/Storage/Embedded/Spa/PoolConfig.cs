@@ -1,0 +1,21 @@
+using System.Text.Json;
+
+namespace Illumos.Engine.Storage.Embedded.Spa;
+
+/// <summary>MOS object 1, the pool's own record: pool properties and the MOS objects of the pool-wide logs.</summary>
+public sealed class PoolConfig
+{
+    public int Version { get; set; } = 1;
+    public Dictionary<string, string> Props { get; set; } = new();
+    public ulong SpaceMapObj { get; set; }
+    public ulong HistoryObj { get; set; }
+    public ulong ErrorLogObj { get; set; }
+    public long Creation { get; set; }
+
+    public byte[] Serialize() => JsonSerializer.SerializeToUtf8Bytes(this);
+    public static PoolConfig Deserialize(ReadOnlySpan<byte> b) =>
+        JsonSerializer.Deserialize<PoolConfig>(b) ?? throw new IllumosException(ErrorKind.InvalidData, "PoolConfigCorrupt", "The pool configuration object is empty.", null);
+}
+
+/// <summary>One zpool history record, stored as a JSON line in the history object.</summary>
+public sealed record HistoryRecord(long Time, string Command, bool Internal, ulong Txg, string? User, string? Host);

@@ -1,0 +1,96 @@
+using Illumos.Engine.Storage.Embedded.Vdev;
+
+namespace Illumos.Engine.Storage.Embedded.Zio;
+
+/// <summary>One record of a space map log: a range allocated or freed in a txg.</summary>
+public readonly record struct SpaceRecord(bool Alloc, uint Vdev, long Offset, long Length);
+
+/// <summary>
+/// Allocation across top-level vdevs. Allocations and frees of dataset blocks are logged (the
+/// space map, appended to the MOS each txg); the MOS's own blocks are not logged but claimed by
+/// reachability at import, which makes the space map converge in one sync pass. Frees take effect
+/// only after the txg that frees them has committed, so a crash never finds a live block reused.
+/// </summary>
+public sealed class SpaceManager
+{
+    private readonly List<(uint Vdev, long Offset, long Length)> _deferred = new();
+    private readonly List<SpaceRecord> _log = new();
+    private int _rotor;
+
+    public SpaceManager(IReadOnlyList<TopVdev> tops)
+    {
+        Tops = tops;
+        Allocators = tops.Select(t => new RangeAllocator(t.Asize, t.Ashift)).ToArray();
+    }
+
+    public IReadOnlyList<TopVdev> Tops { get; }
+    public RangeAllocator[] Allocators { get; }
+
+    public long Size => Tops.Where(t => t.Class == ZVdevClass.Normal).Sum(t => t.Asize);
+    public long Allocated => Enumerable.Range(0, Tops.Count).Where(i => Tops[i].Class == ZVdevClass.Normal).Sum(i => Allocators[i].AllocatedBytes);
+    /// <summary>Bytes freed in the open txg, not yet reusable.</summary>
+    public long DeferredBytes => _deferred.Sum(d => d.Length);
+
+    public IReadOnlyList<SpaceRecord> PendingLog => _log;
+    public void ClearLog() => _log.Clear();
+
+    /// <summary>Allocates <paramref name="copies"/> DVAs for a block of physical size <paramref name="psize"/>, on different vdevs when there are several.</summary>
+    public Dva[] Allocate(int psize, int copies, bool logged, ZVdevClass cls = ZVdevClass.Normal)
+    {
+        var candidates = Enumerable.Range(0, Tops.Count).Where(i => Tops[i].Class == cls && Tops[i].State != ZHealth.FAULTED).ToList();
+        if (candidates.Count == 0 && cls != ZVdevClass.Normal) return Allocate(psize, copies, logged);
+        if (candidates.Count == 0) throw NoSpace();
+        var result = new Dva[copies];
+        int start = _rotor++ % candidates.Count;
+        // Prefer the vdev with the most free space for the first copy; spread the rest.
+        var order = candidates.OrderByDescending(i => Allocators[i].FreeBytes).ThenBy(i => (i - start + Tops.Count) % Tops.Count).ToList();
+        for (int c = 0; c < copies; c++)
+        {
+            int idx = order[c % order.Count];
+            var a = Allocators[idx];
+            long asize = a.RoundUp(psize);
+            long off = a.Allocate(asize);
+            if (off < 0)
+            {
+                // Try any other vdev before giving up.
+                idx = order.FirstOrDefault(i => Allocators[i].FreeBytes >= asize, -1);
+                off = idx < 0 ? -1 : Allocators[idx].Allocate(asize);
+                if (off < 0)
+                {
+                    for (int k = 0; k < c; k++) Allocators[result[k].Vdev].Free((long)result[k].Offset, result[k].Asize);
+                    throw NoSpace();
+                }
+            }
+            result[c] = new Dva((uint)idx, (ulong)off, (uint)asize);
+            if (logged) _log.Add(new SpaceRecord(true, (uint)idx, off, asize));
+        }
+        return result;
+    }
+
+    public void Free(in BlockPointer bp, bool logged)
+    {
+        for (int i = 0; i < bp.Copies; i++)
+        {
+            var d = bp.GetDva(i);
+            _deferred.Add((d.Vdev, (long)d.Offset, d.Asize));
+            if (logged) _log.Add(new SpaceRecord(false, d.Vdev, (long)d.Offset, d.Asize));
+        }
+    }
+
+    /// <summary>After the uberblock of the freeing txg is on disk: the freed ranges become allocatable.</summary>
+    public void ReleaseDeferred()
+    {
+        foreach (var (v, off, len) in _deferred) Allocators[v].Free(off, len);
+        _deferred.Clear();
+    }
+
+    public void Replay(SpaceRecord r)
+    {
+        if (r.Vdev >= Allocators.Length) throw new IllumosException(ErrorKind.InvalidData, "SpaceMapBadVdev", $"The space map names vdev {r.Vdev}, which the pool does not have.", r.Vdev);
+        if (r.Alloc) Allocators[r.Vdev].Claim(r.Offset, r.Length);
+        else Allocators[r.Vdev].Free(r.Offset, r.Length);
+    }
+
+    public static IllumosException NoSpace() =>
+        new(ErrorKind.QuotaExceeded, "PoolOutOfSpace", "The pool is out of space.", null);
+}

@@ -1,0 +1,89 @@
+using Illumos.Engine.Storage.Embedded.Arc;
+using Illumos.Engine.Storage.Embedded.Checksums;
+using Illumos.Engine.Storage.Embedded.Compression;
+
+namespace Illumos.Engine.Storage.Embedded.Zio;
+
+/// <summary>How a block is to be written.</summary>
+public readonly record struct WriteProps(ChecksumKind Checksum, CompressionKind Compression, int ZstdLevel, int Copies, BlockType Type, byte Level, bool Logged);
+
+/// <summary>
+/// The block pipeline. Write: compress (kept only if it saves 12.5%) → checksum → allocate one DVA
+/// per copy → write every copy (mirrors write every side). Read: ARC → each DVA in turn, where the
+/// vdev verifies each side against the checksum → decompress; copies found bad are rewritten from a
+/// good one (self-heal). A block no copy of which verifies is an unrecoverable read error.
+/// </summary>
+public sealed class ZioPipeline
+{
+    private readonly SpaceManager _space;
+    private readonly AdaptiveCache _arc;
+
+    public ZioPipeline(SpaceManager space, AdaptiveCache arc)
+    {
+        _space = space;
+        _arc = arc;
+    }
+
+    public ulong ChecksumErrorsUnrecovered;
+    /// <summary>Called when a block cannot be read from any copy (the pool's error log).</summary>
+    public Action<BlockPointer>? OnUnrecoverable { get; set; }
+
+    public BlockPointer Write(byte[] logical, in WriteProps p, ulong txg, ulong fill)
+    {
+        if (logical.Length % 512 != 0) throw new ArgumentException("blocks are whole 512-byte sectors", nameof(logical));
+        var compression = CompressionKind.Off;
+        byte[] physical = logical;
+        if (p.Compression != CompressionKind.Off)
+        {
+            var c = BlockCompression.Compress(p.Compression, p.ZstdLevel, logical, 512);
+            if (c is not null) { physical = c; compression = p.Compression; }
+        }
+        var sum = BlockChecksum.Compute(p.Checksum, physical);
+        var dvas = _space.Allocate(physical.Length, Math.Clamp(p.Copies, 1, 3), p.Logged);
+        foreach (var d in dvas) _space.Tops[(int)d.Vdev].Write((long)d.Offset, physical);
+        var bp = new BlockPointer(dvas[0], dvas.Length > 1 ? dvas[1] : default, dvas.Length > 2 ? dvas[2] : default,
+            logical.Length, physical.Length, compression, p.Checksum, p.Type, p.Level, txg, fill, sum);
+        if (p.Type != BlockType.Data || logical.Length <= 16384) _arc.Put(new AdaptiveCache.Key(dvas[0].Vdev, dvas[0].Offset, txg), logical);
+        return bp;
+    }
+
+    /// <summary>The verified logical contents of a block (shared from the ARC: do not modify).</summary>
+    public byte[] Read(in BlockPointer bp)
+    {
+        if (bp.IsHole) return new byte[bp.LSize];
+        var key = new AdaptiveCache.Key(bp.D0.Vdev, bp.D0.Offset, bp.Birth);
+        var cached = _arc.Get(key);
+        if (cached is not null) return cached;
+        var physical = new byte[bp.PSize];
+        var expected = bp.Checksum;
+        var kind = bp.ChecksumKind;
+        bool Verify(ReadOnlySpan<byte> data) => kind == ChecksumKind.Off || BlockChecksum.Compute(kind, data) == expected;
+        bool ok = false;
+        var badCopies = new List<Dva>();
+        for (int i = 0; i < bp.Copies && !ok; i++)
+        {
+            var d = bp.GetDva(i);
+            if (d.Vdev >= _space.Tops.Count) continue;
+            if (_space.Tops[(int)d.Vdev].Read((long)d.Offset, physical, Verify)) ok = true;
+            else badCopies.Add(d);
+        }
+        if (!ok)
+        {
+            Interlocked.Increment(ref ChecksumErrorsUnrecovered);
+            OnUnrecoverable?.Invoke(bp);
+            throw new IllumosException(ErrorKind.ReadError, "BlockChecksumMismatch",
+                $"A block could not be read from any copy (checksum mismatch or I/O error): {bp}.", bp.ToString());
+        }
+        // Self-heal the ditto copies that failed on every side.
+        foreach (var d in badCopies) _space.Tops[(int)d.Vdev].Write((long)d.Offset, physical);
+        byte[] logical;
+        if (bp.Compression == CompressionKind.Off) logical = physical.Length == bp.LSize ? physical : physical[..bp.LSize];
+        else
+        {
+            logical = new byte[bp.LSize];
+            BlockCompression.Decompress(bp.Compression, physical, logical);
+        }
+        _arc.Put(key, logical);
+        return logical;
+    }
+}
