@@ -8,13 +8,33 @@
     Description          = 'illumos system facilities as PowerShell objects: ZFS pools, datasets and snapshots, zones, virtual machines, dladm networking, the ipfilter firewall, DTrace tracing and SMF services, on an embedded host or on real illumos systems over SSH.'
     PowerShellVersion    = '7.4'
     CompatiblePSEditions = @('Core')
-    FormatsToProcess     = @('Illumos.Format.ps1xml')
+    FormatsToProcess     = @('Illumos.Format.ps1xml', 'Illumos.Storage.Format.ps1xml')
     TypesToProcess       = @('Illumos.Types.ps1xml')
     CmdletsToExport      = @(
         'Get-IllumosSession'
         'New-IllumosSession'
         'Remove-IllumosSession'
         'Test-IllumosSession'
+        'Clear-ZDatasetProperty'
+        'Get-ZBookmark'
+        'Get-ZDataset'
+        'Get-ZDatasetProperty'
+        'Get-ZSnapshot'
+        'Get-ZSnapshotHold'
+        'Lock-ZSnapshot'
+        'New-ZBookmark'
+        'New-ZDataset'
+        'New-ZSnapshot'
+        'Read-ZVolume'
+        'Remove-ZBookmark'
+        'Remove-ZDataset'
+        'Remove-ZSnapshot'
+        'Rename-ZDataset'
+        'Rename-ZSnapshot'
+        'Restore-ZSnapshot'
+        'Set-ZDataset'
+        'Unlock-ZSnapshot'
+        'Write-ZVolume'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()
