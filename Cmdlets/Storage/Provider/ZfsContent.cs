@@ -7,15 +7,23 @@ using Illumos.Engine;
 namespace Illumos.Cmdlets.Storage.Provider;
 
 /// <summary>
-/// An engine failure inside a content reader or writer: PowerShell wraps what a reader or writer
-/// throws, and keeps the category of an exception that carries an ErrorRecord.
+/// An engine failure reported by the provider. PowerShell rethrows provider errors and wraps what
+/// content readers and writers throw; an exception that carries its ErrorRecord keeps the engine's
+/// ErrorId, category and target through both.
 /// </summary>
 public sealed class ZfsContentException : Exception, IContainsErrorRecord
 {
     public ZfsContentException(IllumosException inner, object? target) : base(inner.Message, inner)
     {
-        ErrorRecord = ErrorMapper.ToErrorRecord(inner, target);
+        ErrorRecord = new ErrorRecord(this, inner.ErrorId, ErrorMapper.ToCategory(inner.Kind), target ?? inner.Target);
     }
+
+    /// <summary>The record the provider writes for an engine failure.</summary>
+    public static ErrorRecord Record(IllumosException e, object? target) => new ZfsContentException(e, target).ErrorRecord;
+
+    /// <summary>A refusal decided by the provider itself, in the same shape.</summary>
+    public static ErrorRecord Record(string errorId, ErrorCategory category, string message, object? target) =>
+        Record(new IllumosException(Enum.TryParse<ErrorKind>(category.ToString(), out var k) ? k : ErrorKind.NotSpecified, errorId, message, target), target);
 
     public ErrorRecord ErrorRecord { get; }
 

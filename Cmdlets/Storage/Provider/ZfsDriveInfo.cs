@@ -6,17 +6,19 @@ namespace Illumos.Cmdlets.Storage.Provider;
 /// <summary>A ZFS drive: a filesystem dataset as its root, on the host of one session.</summary>
 public sealed class ZfsDriveInfo : PSDriveInfo
 {
+    // The root keeps a trailing '/': PowerShell otherwise spells the drive's root as "../<leaf>".
     public ZfsDriveInfo(PSDriveInfo drive, string dataset, IllumosSession session)
-        : base(drive.Name, drive.Provider, dataset, drive.Description, drive.Credential)
+        : base(drive.Name, drive.Provider, dataset + "/", drive.Description, drive.Credential)
     {
         Session = session;
+        Dataset = dataset;
     }
 
     /// <summary>The session whose host the drive's dataset lives on.</summary>
     public IllumosSession Session { get; }
 
     /// <summary>The filesystem dataset at the drive's root.</summary>
-    public string Dataset => Root;
+    public string Dataset { get; }
 }
 
 /// <summary>New-PSDrive -PSProvider ZFS's extra parameter.</summary>

@@ -30,8 +30,17 @@ public sealed record ZfsLocation(ZfsLocationKind Kind, string ProviderPath, stri
     public bool IsDatasetRoot => Kind == ZfsLocationKind.File && FilePath == "/";
 
     /// <summary>Splits a provider path into its parts, '/' or '\' separated, without empty parts.</summary>
-    public static string[] Segments(string path) =>
-        path.Replace('\\', '/').Split('/', StringSplitOptions.RemoveEmptyEntries);
+    public static string[] Segments(string path)
+    {
+        var result = new List<string>();
+        foreach (var part in path.Replace('\\', '/').Split('/', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (part == ".") continue;
+            if (part == "..") { if (result.Count > 0) result.RemoveAt(result.Count - 1); continue; }
+            result.Add(part);
+        }
+        return result.ToArray();
+    }
 
     /// <summary>True for absolute host paths ("/home/me", "C:\data", "\\server\share"); dataset names never start so.</summary>
     public static bool IsHostPath(string path) =>

@@ -22,7 +22,7 @@ public sealed partial class ZfsProvider
         var dstLoc = Locate(copyPath);
         if (dstLoc is null)
         {
-            WriteError(ErrorMapper.Create("NotInAFileSystem", ErrorCategory.InvalidArgument,
+            WriteError(ZfsContentException.Record("NotInAFileSystem", ErrorCategory.InvalidArgument,
                 $"'{copyPath}' is neither inside a ZFS filesystem nor an absolute host path.", copyPath));
             return;
         }
@@ -35,7 +35,7 @@ public sealed partial class ZfsProvider
         bool srcHost = src.Kind == ZfsLocationKind.Host, dstHost = dstLoc.Kind == ZfsLocationKind.Host;
         if (srcHost && dstHost)
         {
-            WriteError(ErrorMapper.Create("HostToHostCopy", ErrorCategory.InvalidArgument,
+            WriteError(ZfsContentException.Record("HostToHostCopy", ErrorCategory.InvalidArgument,
                 "Both paths are host paths; copy between host paths with the FileSystem provider.", path));
             return;
         }
@@ -198,7 +198,7 @@ public sealed partial class ZfsProvider
                 EnsureWritable(StorageFor(path), loc, path);
                 return null;
             }
-            WriteError(ErrorMapper.Create(loc?.Kind == ZfsLocationKind.Host ? "HostPathContent" : "NotAFile",
+            WriteError(ZfsContentException.Record(loc?.Kind == ZfsLocationKind.Host ? "HostPathContent" : "NotAFile",
                 ErrorCategory.InvalidArgument,
                 loc?.Kind == ZfsLocationKind.Host
                     ? $"'{path}' is a host path; read and write it with the FileSystem provider."
@@ -210,7 +210,7 @@ public sealed partial class ZfsProvider
         var info = Info(storage, loc);
         if (info is { Type: ZFileType.Directory })
         {
-            WriteError(ErrorMapper.Create("ContentOfDirectory", ErrorCategory.InvalidOperation,
+            WriteError(ZfsContentException.Record("ContentOfDirectory", ErrorCategory.InvalidOperation,
                 $"'{path}' is a directory; content cmdlets read and write files.", path));
             return null;
         }
@@ -247,7 +247,7 @@ public sealed partial class ZfsProvider
             if (wanted is not null)
                 foreach (var n in providerSpecificPickList!.Where(n => !WildcardPattern.ContainsWildcardCharacters(n)))
                     if (result.Properties[n] is null)
-                        WriteError(ErrorMapper.Create("PropertyNotFound", ErrorCategory.ObjectNotFound, $"'{path}' has no property '{n}'.", n));
+                        WriteError(ZfsContentException.Record("PropertyNotFound", ErrorCategory.ObjectNotFound, $"'{path}' has no property '{n}'.", n));
             WritePropertyObject(result, path);
         });
     }
@@ -274,7 +274,7 @@ public sealed partial class ZfsProvider
                     case "accesstime": atime = LanguagePrimitives.ConvertTo<DateTimeOffset>(p.Value); break;
                     case "modifytime" or "lastwritetime": mtime = LanguagePrimitives.ConvertTo<DateTimeOffset>(p.Value); break;
                     default:
-                        WriteError(ErrorMapper.Create("PropertyNotSettable", ErrorCategory.InvalidArgument,
+                        WriteError(ZfsContentException.Record("PropertyNotSettable", ErrorCategory.InvalidArgument,
                             $"'{p.Name}' cannot be set; settable properties are {string.Join(", ", SettableProperties)}.", p.Name));
                         return;
                 }
@@ -303,7 +303,7 @@ public sealed partial class ZfsProvider
     public object? SetPropertyDynamicParameters(string path, PSObject propertyValue) => null;
 
     public void ClearProperty(string path, Collection<string> propertyToClear) =>
-        WriteError(ErrorMapper.Create("PropertyNotClearable", ErrorCategory.NotImplemented,
+        WriteError(ZfsContentException.Record("PropertyNotClearable", ErrorCategory.NotImplemented,
             "File properties of the ZFS provider cannot be cleared; set them with Set-ItemProperty.", path));
 
     public object? ClearPropertyDynamicParameters(string path, Collection<string> propertyToClear) => null;

@@ -35,7 +35,7 @@ public sealed partial class ZfsProvider : NavigationCmdletProvider, IContentCmdl
         var root = string.Join('/', ZfsLocation.Segments(drive.Root ?? ""));
         if (root.Length == 0)
         {
-            WriteError(ErrorMapper.Create("DriveRootRequired", ErrorCategory.InvalidArgument,
+            WriteError(ZfsContentException.Record("DriveRootRequired", ErrorCategory.InvalidArgument,
                 "A ZFS drive needs a filesystem as its root, e.g. New-PSDrive -Name t -PSProvider ZFS -Root tank/home.", drive.Name));
             return null;
         }
@@ -51,7 +51,7 @@ public sealed partial class ZfsProvider : NavigationCmdletProvider, IContentCmdl
         }
         catch (IllumosException e)
         {
-            WriteError(ErrorMapper.ToErrorRecord(e, root));
+            WriteError(ZfsContentException.Record(e, root));
             return null;
         }
         return new ZfsDriveInfo(drive, root, session);
@@ -158,7 +158,7 @@ public sealed partial class ZfsProvider : NavigationCmdletProvider, IContentCmdl
         }
         catch (IllumosException e)
         {
-            WriteError(ErrorMapper.ToErrorRecord(e, path));
+            WriteError(ZfsContentException.Record(e, path));
             return false;
         }
         catch (IOException e) when (e is not FileNotFoundException)
@@ -195,12 +195,12 @@ public sealed partial class ZfsProvider : NavigationCmdletProvider, IContentCmdl
             }
             catch (IllumosException e)
             {
-                WriteError(ErrorMapper.ToErrorRecord(e, path));
+                WriteError(ZfsContentException.Record(e, path));
                 return false;
             }
         }
         if (why is null) return true;
-        WriteError(ErrorMapper.Create(id!, ErrorCategory.PermissionDenied, why, path));
+        WriteError(ZfsContentException.Record(id!, ErrorCategory.PermissionDenied, why, path));
         return false;
     }
 
@@ -215,11 +215,12 @@ public sealed partial class ZfsProvider : NavigationCmdletProvider, IContentCmdl
 
     protected override string MakePath(string parent, string child)
     {
-        if (string.IsNullOrEmpty(parent)) return Normalize(child);
-        if (string.IsNullOrEmpty(child)) return Normalize(parent);
-        var p = Normalize(parent);
-        var c = child.Replace('\\', '/').Trim('/');
-        return p.EndsWith('/') ? p + c : p + Separator + c;
+        // A plain join: PowerShell builds relative forms such as "../home" through here, so ".." stays.
+        var p = (parent ?? "").Replace('\\', '/');
+        var c = (child ?? "").Replace('\\', '/');
+        if (p.Length == 0) return c;
+        if (c.Length == 0) return p;
+        return p.TrimEnd('/') + Separator + c.TrimStart('/');
     }
 
     protected override string GetParentPath(string path, string root)
@@ -227,6 +228,7 @@ public sealed partial class ZfsProvider : NavigationCmdletProvider, IContentCmdl
         var p = Normalize(path);
         var r = Normalize(root ?? "");
         if (p.Length == 0 || p == r || p == "/") return "";
+        if (r.Length > 0 && p.Length < r.Length && r.StartsWith(p, StringComparison.Ordinal)) return "";
         int slash = p.LastIndexOf('/');
         if (slash < 0) return "";
         if (slash == 0) return "/";
@@ -240,12 +242,27 @@ public sealed partial class ZfsProvider : NavigationCmdletProvider, IContentCmdl
         return slash < 0 ? p : p[(slash + 1)..];
     }
 
-    /// <summary>'/' separators, no trailing separator; a leading '/' (host paths) is kept.</summary>
+    /// <summary>The path relative to <paramref name="basePath"/> once "." and ".." are resolved, or the resolved path when outside it.</summary>
+    protected override string NormalizeRelativePath(string path, string basePath)
+    {
+        var p = Collapse(path);
+        var b = Collapse(basePath ?? "");
+        if (b.Length == 0 || ZfsLocation.IsHostPath(path) != ZfsLocation.IsHostPath(basePath ?? "")) return p;
+        if (p == b) return "";
+        return p.StartsWith(b + "/", StringComparison.Ordinal) ? p[(b.Length + 1)..] : p;
+    }
+
+    private static string Collapse(string path) =>
+        (path.StartsWith('/') ? "/" : "") + string.Join('/', ZfsLocation.Segments(path));
+
+    /// <summary>
+    /// '/' separators and no trailing separator; "." and ".." are left for resolution (PowerShell
+    /// itself builds paths such as "tank/home/../home" for a drive's root and expects them back as given).
+    /// </summary>
     private static string Normalize(string path)
     {
         var p = path.Replace('\\', '/');
         while (p.Length > 1 && p.EndsWith('/')) p = p[..^1];
-        while (p.Contains("//", StringComparison.Ordinal)) p = p.Replace("//", "/", StringComparison.Ordinal);
         return p;
     }
 
@@ -347,7 +364,7 @@ public sealed partial class ZfsProvider : NavigationCmdletProvider, IContentCmdl
         if (LocateExisting(path) is not { } found) return;
         if (found.Location.Kind == ZfsLocationKind.Host)
         {
-            WriteError(ErrorMapper.Create("HostPathNotListed", ErrorCategory.InvalidOperation,
+            WriteError(ZfsContentException.Record("HostPathNotListed", ErrorCategory.InvalidOperation,
                 $"'{path}' is a host path; list it with the FileSystem provider (Get-ChildItem '{path}'). ZFS:: host paths are for Copy-Item.", path));
             return;
         }
@@ -405,7 +422,7 @@ public sealed partial class ZfsProvider : NavigationCmdletProvider, IContentCmdl
         };
         if (type is null)
         {
-            WriteError(ErrorMapper.Create("UnknownItemType", ErrorCategory.InvalidArgument,
+            WriteError(ZfsContentException.Record("UnknownItemType", ErrorCategory.InvalidArgument,
                 $"'{itemTypeName}' is not an item type of the ZFS provider; use File, Directory or SymbolicLink.", itemTypeName));
             return;
         }
@@ -414,7 +431,7 @@ public sealed partial class ZfsProvider : NavigationCmdletProvider, IContentCmdl
         var loc = Locate(path);
         if (loc is null || loc.Kind == ZfsLocationKind.Host || parentLoc is null)
         {
-            WriteError(ErrorMapper.Create("NotInAFileSystem", ErrorCategory.InvalidArgument,
+            WriteError(ZfsContentException.Record("NotInAFileSystem", ErrorCategory.InvalidArgument,
                 $"'{path}' is not inside a ZFS filesystem; create datasets with New-ZDataset.", path));
             return;
         }
@@ -422,7 +439,7 @@ public sealed partial class ZfsProvider : NavigationCmdletProvider, IContentCmdl
         if (!EnsureWritable(storage, loc, path)) return;
         if (loc.IsDatasetRoot || Info(storage, loc) is { } existing && !(Force && type == ZFileType.File && existing.Type == ZFileType.File))
         {
-            WriteError(ErrorMapper.Create("ItemExists", ErrorCategory.ResourceExists, $"An item already exists at '{path}'.", path));
+            WriteError(ZfsContentException.Record("ItemExists", ErrorCategory.ResourceExists, $"An item already exists at '{path}'.", path));
             return;
         }
         if (!ShouldProcess(path, "Create " + type.Value.ToString().ToLowerInvariant())) return;
@@ -472,14 +489,14 @@ public sealed partial class ZfsProvider : NavigationCmdletProvider, IContentCmdl
         var loc = found.Location;
         if (loc.Kind == ZfsLocationKind.Host)
         {
-            WriteError(ErrorMapper.Create("HostPathNotRemoved", ErrorCategory.InvalidOperation,
+            WriteError(ZfsContentException.Record("HostPathNotRemoved", ErrorCategory.InvalidOperation,
                 $"'{path}' is a host path; remove it with the FileSystem provider.", path));
             return;
         }
         if (!EnsureWritable(found.Storage, loc, path)) return;
         if (loc.IsDatasetRoot)
         {
-            WriteError(ErrorMapper.Create("DatasetNotRemovedAsItem", ErrorCategory.InvalidOperation,
+            WriteError(ZfsContentException.Record("DatasetNotRemovedAsItem", ErrorCategory.InvalidOperation,
                 $"'{path}' is the root of the filesystem {loc.Dataset}; destroy datasets with Remove-ZDataset.", path));
             return;
         }
@@ -492,7 +509,7 @@ public sealed partial class ZfsProvider : NavigationCmdletProvider, IContentCmdl
         path = Normalize(path);
         if (newName.Contains('/') || newName.Contains('\\'))
         {
-            WriteError(ErrorMapper.Create("NewNameIsAPath", ErrorCategory.InvalidArgument,
+            WriteError(ZfsContentException.Record("NewNameIsAPath", ErrorCategory.InvalidArgument,
                 $"'{newName}' is a path; Rename-Item takes a new name. Use Move-Item to move items.", newName));
             return;
         }
@@ -507,7 +524,7 @@ public sealed partial class ZfsProvider : NavigationCmdletProvider, IContentCmdl
         var src = found.Location;
         if (src.Kind == ZfsLocationKind.Host)
         {
-            WriteError(ErrorMapper.Create("HostPathNotMoved", ErrorCategory.InvalidOperation,
+            WriteError(ZfsContentException.Record("HostPathNotMoved", ErrorCategory.InvalidOperation,
                 $"'{path}' is a host path; copy it into the dataset with Copy-Item, then remove it with the FileSystem provider.", path));
             return;
         }
@@ -516,14 +533,14 @@ public sealed partial class ZfsProvider : NavigationCmdletProvider, IContentCmdl
         var dst = Locate(destination);
         if (dst is null || dst.Kind != ZfsLocationKind.File)
         {
-            WriteError(ErrorMapper.Create("NotInAFileSystem", ErrorCategory.InvalidArgument,
+            WriteError(ZfsContentException.Record("NotInAFileSystem", ErrorCategory.InvalidArgument,
                 $"'{destination}' is not inside a ZFS filesystem.", destination));
             return;
         }
         if (!EnsureWritable(storage, src, path) || !EnsureWritable(storage, dst, destination)) return;
         if (src.IsDatasetRoot)
         {
-            WriteError(ErrorMapper.Create("DatasetNotMovedAsItem", ErrorCategory.InvalidOperation,
+            WriteError(ZfsContentException.Record("DatasetNotMovedAsItem", ErrorCategory.InvalidOperation,
                 $"'{path}' is the root of the filesystem {src.Dataset}; rename datasets with Rename-ZDataset.", path));
             return;
         }
