@@ -1,0 +1,67 @@
+using System.Management.Automation;
+using Illumos.Cmdlets.Completers;
+using Illumos.Engine.Storage;
+
+namespace Illumos.Cmdlets.Storage;
+
+/// <summary>Removes local property values so that they are inherited again (zfs inherit).</summary>
+[Cmdlet(VerbsCommon.Clear, "ZDatasetProperty", DefaultParameterSetName = NameSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[OutputType(typeof(ZDataset))]
+public sealed class ClearZDatasetPropertyCommand : DatasetChangeCmdletBase
+{
+    private const string NameSet = "Name";
+    private const string InputObjectSet = "InputObject";
+
+    /// <summary>Datasets to change; wildcards select among all datasets.</summary>
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = NameSet, ValueFromPipelineByPropertyName = true)]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(ZDatasetNameCompleter))]
+    public string[] Name { get; set; } = [];
+
+    /// <summary>Datasets from Get-ZDataset.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = InputObjectSet, ValueFromPipeline = true)]
+    [ValidateNotNull]
+    public ZDataset[] InputObject { get; set; } = [];
+
+    /// <summary>The properties whose local values to remove.</summary>
+    [Parameter(Mandatory = true, Position = 1)]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(StoragePropertyNameCompleter))]
+    public string[] Property { get; set; } = [];
+
+    /// <summary>Also clears the properties on all descendants (zfs inherit -r).</summary>
+    [Parameter]
+    public SwitchParameter Recurse { get; set; }
+
+    /// <summary>Reverts to the received value, if any, instead of inheriting (zfs inherit -S).</summary>
+    [Parameter]
+    public SwitchParameter Received { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        if (ParameterSetName == InputObjectSet)
+        {
+            foreach (var d in InputObject)
+                ForEachStorage(d, (session, storage) => Clear(storage, session, d.Name));
+            return;
+        }
+        ForEachStorage(null, (session, storage) =>
+        {
+            foreach (var d in ResolveDatasets(storage, session, Name, ZDatasetType.FileSystem | ZDatasetType.Volume))
+                Clear(storage, session, d.Name);
+        });
+    }
+
+    private void Clear(IStorage storage, Engine.Sessions.IllumosSession session, string name)
+    {
+        bool changed = false;
+        foreach (var p in Property)
+        {
+            var action = (Received ? "Revert to the received value of " : "Inherit ") + p + (Recurse ? " (and on all descendants)" : "");
+            if (!ShouldProcess(Describe(name, session), action)) continue;
+            changed |= Try(() => storage.InheritProperty(name, p, Recurse, Received, StopToken), name);
+        }
+        if (PassThru && changed && Reload(storage, session, name) is { } d) WriteObject(d);
+    }
+}
