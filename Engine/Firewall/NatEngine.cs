@@ -106,8 +106,10 @@ public sealed class NatEngine
         if (_rules.Count == 0) return false;
         if (IcmpError(b, v, outbound: true)) return true;
         var (sp, dp) = PortsOf(v);
-        foreach (var s in _sessions)
+        // Newest first, as the kernel's hash chains are searched.
+        for (int k = _sessions.Count - 1; k >= 0; k--)
         {
+            var s = _sessions[k];
             if (s.Proto != v.Proto || s.InIp != v.Src || s.RemoteIp != v.Dst) continue;
             if (PortsMatter(v) && (s.InPort != sp || s.RemotePort != dp)) continue;
             if (!InterfaceOk(s.Rule, v.Iface)) continue;
@@ -138,8 +140,10 @@ public sealed class NatEngine
         if (_rules.Count == 0 || !v.Valid) return false;
         if (IcmpError(b, v, outbound: false)) return true;
         var (sp, dp) = PortsOf(v);
-        foreach (var s in _sessions)
+        // Newest first, as the kernel's hash chains are searched.
+        for (int k = _sessions.Count - 1; k >= 0; k--)
         {
+            var s = _sessions[k];
             if (s.Proto != v.Proto || s.OutIp != v.Dst || s.RemoteIp != v.Src) continue;
             if (PortsMatter(v) && (s.OutPort != dp || s.RemotePort != sp)) continue;
             if (!InterfaceOk(s.Rule, v.Iface)) continue;
