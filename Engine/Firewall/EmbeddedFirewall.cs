@@ -102,7 +102,7 @@ public sealed class EmbeddedFirewall : IFirewall
             var a = Active(scope);
             var list = a.Rules.ToList();
             int at = RuleSetText.IndexFor(placement, list.Count);
-            list.InsertRange(at, parsed.Select(r => new RuleEntry(IpfPrinter.Print(r), r, true)));
+            list.InsertRange(at, parsed.Select(r => new RuleEntry(RuleSetText.Canonical(r), r, true)));
             var next = Commit(scope, list, a.Nat);
             return Models(scope, next).Skip(at).Take(parsed.Count).ToList();
         }
@@ -115,7 +115,11 @@ public sealed class EmbeddedFirewall : IFirewall
         {
             var a = Active(scope);
             var list = a.Rules.ToList();
+<<<<<<< HEAD
             RuleSetText.Replace(list, position, old => new RuleEntry(IpfPrinter.Print(rule), rule, old.Enabled));
+=======
+            list[position - 1] = new RuleEntry(RuleSetText.Canonical(rule), rule, list[position - 1].Enabled);
+>>>>>>> fwcmdlets
             return Models(scope, Commit(scope, list, a.Nat))[position - 1];
         }
     }
@@ -208,7 +212,7 @@ public sealed class EmbeddedFirewall : IFirewall
                     Zone = scope.Zone,
                     Packet = PacketFormats.PrintPacket(bytes),
                     Verdict = last?.Error is not null ? "bad-packet" : last?.Word ?? "nomatch",
-                    Rule = last?.Rule is { } rr ? IpfPrinter.Print(rr) : null,
+                    Rule = last?.Rule is { } rr ? RuleSetText.Canonical(rr) : null,
                     RulePosition = pos,
                     DecidedBy = last is null ? null : last.FromState ? "state" : last.FromFragment ? "fragment" : last.Rule is null ? null : layer,
                     Error = last?.Error,
@@ -233,7 +237,7 @@ public sealed class EmbeddedFirewall : IFirewall
                 TcpState = e.Proto == 6 ? $"{e.Tcp[0]}/{e.Tcp[1]}" : null,
                 Packets = e.Packets,
                 Bytes = e.Bytes,
-                Rule = IpfPrinter.Print(e.Rule),
+                Rule = RuleSetText.Canonical(e.Rule),
             }).ToList();
     }
 

@@ -112,7 +112,7 @@ public sealed partial class NativeFirewall(NativeHost host) : IFirewall
             if (sp <= 0 || !long.TryParse(line[..sp], NumberStyles.None, CultureInfo.InvariantCulture, out var n)) continue;
             var parsed = IpfParser.Parse(line[(sp + 1)..]);
             if (!parsed.Success || parsed.Rules.Count != 1) continue;
-            var key = IpfPrinter.Print(parsed.Rules[0]);
+            var key = RuleSetText.Canonical(parsed.Rules[0]);
             if (!d.TryGetValue(key, out var q)) d[key] = q = new Queue<RuleStats>();
             q.Enqueue(new RuleStats { Hits = n });
         }
@@ -127,7 +127,7 @@ public sealed partial class NativeFirewall(NativeHost host) : IFirewall
         if (parsed.Count == 0) throw IllumosException.Invalid("FirewallRuleEmpty", "No rule was given.", ruleText);
         var list = Load(scope, ct);
         int at = RuleSetText.IndexFor(placement, list.Count);
-        list.InsertRange(at, parsed.Select(r => new RuleEntry(IpfPrinter.Print(r), r, true)));
+        list.InsertRange(at, parsed.Select(r => new RuleEntry(RuleSetText.Canonical(r), r, true)));
         return Commit(scope, list, ct).Skip(at).Take(parsed.Count).ToList();
     }
 
@@ -135,7 +135,12 @@ public sealed partial class NativeFirewall(NativeHost host) : IFirewall
     {
         var rule = IpfParser.ParseRule(ruleText);
         var list = Load(scope, ct);
+<<<<<<< HEAD
         RuleSetText.Replace(list, position, old => new RuleEntry(IpfPrinter.Print(rule), rule, old.Enabled));
+=======
+        RuleSetText.CheckPosition(position, list.Count);
+        list[position - 1] = new RuleEntry(RuleSetText.Canonical(rule), rule, list[position - 1].Enabled);
+>>>>>>> fwcmdlets
         return Commit(scope, list, ct)[position - 1];
     }
 
@@ -206,7 +211,7 @@ public sealed partial class NativeFirewall(NativeHost host) : IFirewall
                 Zone = scope.Zone,
                 Packet = PacketFormats.PrintPacket(bytes),
                 Verdict = last?.Error is not null ? "bad-packet" : last?.Word ?? "nomatch",
-                Rule = last?.Rule is { } rr ? IpfPrinter.Print(rr) : null,
+                Rule = last?.Rule is { } rr ? RuleSetText.Canonical(rr) : null,
                 RulePosition = idx >= 0 ? idx + 1 : null,
                 DecidedBy = last?.Rule is null ? null : last.FromState ? "state" : decided.Layer,
                 Error = last?.Error,

@@ -18,6 +18,12 @@ public static partial class RuleSetText
 {
     public const string DisabledPrefix = "#disabled: ";
 
+    /// <summary>
+    /// The stored and shown text of a rule: ipf -nv form without the "(!)" marks for interfaces the host lacks, so that
+    /// the text parses back (a rule file is re-read before it becomes active) and stays the same on every host.
+    /// </summary>
+    public static string Canonical(IpfRule rule) => IpfPrinter.Print(rule, markUnresolved: false);
+
     [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]
     private static partial Regex ZoneName();
 
@@ -70,7 +76,7 @@ public static partial class RuleSetText
         if (!parsed.Success) throw SyntaxError(parsed.Errors, text);
         var disabledLines = marks.Select(m => m.Line).ToHashSet();
         foreach (var r in parsed.Rules)
-            entries.Add(new RuleEntry(IpfPrinter.Print(r), r, !disabledLines.Contains(r.Line)));
+            entries.Add(new RuleEntry(Canonical(r), r, !disabledLines.Contains(r.Line)));
         return entries;
     }
 
