@@ -115,11 +115,7 @@ public sealed class EmbeddedFirewall : IFirewall
         {
             var a = Active(scope);
             var list = a.Rules.ToList();
-<<<<<<< HEAD
-            RuleSetText.Replace(list, position, old => new RuleEntry(IpfPrinter.Print(rule), rule, old.Enabled));
-=======
-            list[position - 1] = new RuleEntry(RuleSetText.Canonical(rule), rule, list[position - 1].Enabled);
->>>>>>> fwcmdlets
+            RuleSetText.Replace(list, position, old => new RuleEntry(RuleSetText.Canonical(rule), rule, old.Enabled));
             return Models(scope, Commit(scope, list, a.Nat))[position - 1];
         }
     }

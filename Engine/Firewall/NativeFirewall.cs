@@ -135,12 +135,7 @@ public sealed partial class NativeFirewall(NativeHost host) : IFirewall
     {
         var rule = IpfParser.ParseRule(ruleText);
         var list = Load(scope, ct);
-<<<<<<< HEAD
-        RuleSetText.Replace(list, position, old => new RuleEntry(IpfPrinter.Print(rule), rule, old.Enabled));
-=======
-        RuleSetText.CheckPosition(position, list.Count);
-        list[position - 1] = new RuleEntry(RuleSetText.Canonical(rule), rule, list[position - 1].Enabled);
->>>>>>> fwcmdlets
+        RuleSetText.Replace(list, position, old => new RuleEntry(RuleSetText.Canonical(rule), rule, old.Enabled));
         return Commit(scope, list, ct)[position - 1];
     }
 
