@@ -72,6 +72,7 @@ public static class ParseText
     public static bool IsNone(string? v) => v is null || v.Length == 0 || v == "-" || v == "none";
 
     /// <summary>An exact -p number; '-' and empty give null; a trailing '%' or 'x' (illumos -p) is dropped; human sizes are accepted too.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static ulong? UInt(string? v)
     {
         if (v is null) return null;
@@ -84,6 +85,7 @@ public static class ParseText
     }
 
     /// <summary>Like <see cref="UInt"/> but UINT64_MAX ("none" for limits and counts) and 0 where <paramref name="zeroIsNone"/> give null.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static ulong? Limit(string? v, bool zeroIsNone)
     {
         var n = UInt(v);
@@ -94,7 +96,49 @@ public static class ParseText
 
     public static ulong UIntOrZero(string? v) => UInt(v) ?? 0;
 
+    // Span forms for the hot -Hp paths: plain digits are read without allocating; anything else takes the string path.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    public static ulong? UInt(ReadOnlySpan<char> v)
+    {
+        if (v.Length == 0 || (v.Length == 1 && v[0] == '-')) return null;
+        if (v.Length <= 19)
+        {
+            ulong n = 0;
+            int i = 0;
+            for (; i < v.Length; i++)
+            {
+                uint d = (uint)(v[i] - '0');
+                if (d > 9) break;
+                n = n * 10 + d;
+            }
+            if (i == v.Length) return n;
+        }
+        return UInt(v.ToString());
+    }
+
+    public static ulong UIntOrZero(ReadOnlySpan<char> v) => UInt(v) ?? 0;
+
+    public static ulong? Limit(ReadOnlySpan<char> v, bool zeroIsNone)
+    {
+        var n = UInt(v);
+        if (n == ulong.MaxValue) return null;
+        if (zeroIsNone && n == 0) return null;
+        return n;
+    }
+
+    public static double? Ratio(ReadOnlySpan<char> v)
+    {
+        if (v.Length == 0 || (v.Length == 1 && v[0] == '-')) return null;
+        var s = v.Length > 1 && (v[^1] == 'x' || v[^1] == '%') ? v[..^1] : v;
+        if (s.IndexOf(',') < 0 && double.TryParse(s, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var d)) return d;
+        return Ratio(v.ToString());
+    }
+
+    public static DateTimeOffset Epoch(ReadOnlySpan<char> v) =>
+        UInt(v) is { } s && s < 253402300799UL ? DateTimeOffset.FromUnixTimeSeconds((long)s) : default;
+
     /// <summary>A ratio ("1.25x", "1.25", "1,25x"); null for '-'.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static double? Ratio(string? v)
     {
         if (v is null) return null;
@@ -148,6 +192,7 @@ public static class ParseText
     }
 
     /// <summary>Epoch seconds (zfs -p creation) as a time.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static DateTimeOffset Epoch(string? v) =>
         UInt(v) is { } s && s < 253402300799UL ? DateTimeOffset.FromUnixTimeSeconds((long)s) : default;
 

@@ -108,16 +108,16 @@ public static class ZfsJsonParsers
         foreach (var r in ParseList(text).Where(r => r.Type == "snapshot"))
         {
             var row = ToRow(r.Fields, out var map);
-            result.AddRange(ZfsListParser.ParseSnapshots(string.Join('\t', row), map.Names));
+            result.AddRange(ZfsListParser.ParseSnapshots(string.Join('\t', map.Names.Select(n => r.Fields[n].Replace('\t', ' '))), map.Names));
         }
         return result;
     }
 
-    private static string[] ToRow(Dictionary<string, string> fields, out ZfsListParser.FieldMapWithNames map)
+    private static ZfsListParser.Row ToRow(Dictionary<string, string> fields, out ZfsListParser.FieldMapWithNames map)
     {
         var names = fields.Keys.ToArray();
         map = new ZfsListParser.FieldMapWithNames(names);
-        return names.Select(n => fields[n]).ToArray();
+        return ZfsListParser.Row.From(names.Select(n => fields[n]).ToArray());
     }
 
     /// <summary><c>zpool list -j</c>: pools with their properties (human or exact values).</summary>

@@ -37,6 +37,7 @@ public sealed class SshRunner : ICommandRunner
     {
         var a = new List<string>
         {
+            "-T", // never a pty, whatever the user's RequestTTY says: a pty would alter binary streams
             "-o", "BatchMode=yes",
             "-o", "ConnectTimeout=" + _target.ConnectTimeoutSeconds,
             "-o", "ControlMaster=auto",

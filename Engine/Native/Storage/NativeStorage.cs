@@ -86,6 +86,29 @@ public sealed class NativeStorage : IStorage
         static bool Has(string s, string what) => s.Contains(what, StringComparison.OrdinalIgnoreCase);
     }
 
+    // Fields an older host refused ("bad property list: invalid property 'x'"): left out from then on.
+    private readonly HashSet<string> _unsupportedFields = new(StringComparer.Ordinal);
+    private static readonly System.Text.RegularExpressions.Regex InvalidProperty =
+        new(@"invalid property '([^']+)'", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
+    /// <summary>
+    /// Runs a listing built from a field list; when the host refuses a field it does not know (older
+    /// illumos or ZFS releases lack e.g. checkpoint or receive_resume_token), the field is dropped for
+    /// this session and the listing retried, so later listings are again one command.
+    /// </summary>
+    private (string StdOut, string[] Fields) RunListing(string[] fields, Func<string[], string[]> build, CancellationToken ct)
+    {
+        for (int attempt = 0; ; attempt++)
+        {
+            var use = fields.Where(f => f == "name" || !_unsupportedFields.Contains(f)).ToArray();
+            var r = _host.Run(build(use), ct);
+            if (r.ExitCode == 0) return (r.StdOut, use);
+            var m = InvalidProperty.Match(r.StdErr);
+            if (attempt < 8 && m.Success && m.Groups[1].Value != "name" && use.Contains(m.Groups[1].Value) && _unsupportedFields.Add(m.Groups[1].Value)) continue;
+            throw Failure(r);
+        }
+    }
+
     private static IllumosException NotImplemented(string what, string why) =>
         new(ErrorKind.NotImplemented, "NativeNotImplemented", $"{what} is not available on a native host: {why}", what);
 
@@ -99,9 +122,9 @@ public sealed class NativeStorage : IStorage
 
     private List<ZPool> ListPools(IReadOnlyList<string>? names, CancellationToken ct)
     {
-        if (Json(ct))
-            return ZfsJsonParsers.ParsePoolList(Run(ZpoolCommands.List(ZpoolListParser.Fields, names, json: true), ct).StdOut);
-        return ZpoolListParser.Parse(Run(ZpoolCommands.List(ZpoolListParser.Fields, names), ct).StdOut, ZpoolListParser.Fields);
+        bool json = Json(ct);
+        var (text, fields) = RunListing(ZpoolListParser.Fields, f => ZpoolCommands.List(f, names, json), ct);
+        return json ? ZfsJsonParsers.ParsePoolList(text) : ZpoolListParser.Parse(text, fields);
     }
 
     /// <summary>
@@ -194,10 +217,15 @@ public sealed class NativeStorage : IStorage
 
     // ---------------------------------------------------------------- integrity
 
-    /// <summary><c>zpool status -P -p [-v] pool</c></summary>
+    /// <summary><c>zpool status -P -p [-v] pool</c> (without -P -p on releases that lack them).</summary>
     public ZPoolStatus GetStatus(string pool, bool includeErrorList, CancellationToken ct)
     {
-        var all = ZpoolStatusParser.Parse(Run(ZpoolCommands.Status(pool, includeErrorList), ct).StdOut);
+        var argv = ZpoolCommands.Status(pool, includeErrorList);
+        var r = _host.Run(argv, ct);
+        if (r.ExitCode != 0 && (r.StdErr.Contains("invalid option 'p'", StringComparison.Ordinal) || r.StdErr.Contains("invalid option 'P'", StringComparison.Ordinal)))
+            r = _host.Run(argv.Where(a => a is not "-p" and not "-P").ToArray(), ct); // older releases: counters are then abbreviated (4.11K)
+        if (r.ExitCode != 0) throw Failure(r);
+        var all = ZpoolStatusParser.Parse(r.StdOut);
         return all.FirstOrDefault(s => s.PoolName == pool) ?? (all.Count == 1 ? all[0]
             : throw IllumosException.NotFound("PoolNotFound", $"zpool status printed nothing for the pool '{pool}'.", pool));
     }
@@ -234,9 +262,10 @@ public sealed class NativeStorage : IStorage
     {
         var t = types & (ZDatasetType.FileSystem | ZDatasetType.Volume);
         if (t == ZDatasetType.None) return Array.Empty<ZDataset>();
-        var argv = ZfsCommands.List(ZfsListParser.DatasetFields, ZfsCommands.Types(t), root is null ? null : [root], recursive: root is not null && depth is null, depth, Json(ct));
-        var text = Run(argv, ct).StdOut;
-        return _json == true ? ZfsJsonParsers.ParseDatasets(text) : ZfsListParser.ParseDatasets(text, ZfsListParser.DatasetFields);
+        bool json = Json(ct);
+        var (text, fields) = RunListing(ZfsListParser.DatasetFields,
+            f => ZfsCommands.List(f, ZfsCommands.Types(t), root is null ? null : [root], recursive: root is not null && depth is null, depth, json), ct);
+        return json ? ZfsJsonParsers.ParseDatasets(text) : ZfsListParser.ParseDatasets(text, fields);
     }
 
     private ZDataset OneDataset(string name, CancellationToken ct) =>
@@ -312,9 +341,9 @@ public sealed class NativeStorage : IStorage
 
     private List<ZSnapshot> ListSnapshots(IReadOnlyList<string>? names, bool recursive, int? depth, CancellationToken ct)
     {
-        var argv = ZfsCommands.List(ZfsListParser.SnapshotFields, "snapshot", names, recursive, depth, Json(ct), sortBy: "createtxg");
-        var text = Run(argv, ct).StdOut;
-        return _json == true ? ZfsJsonParsers.ParseSnapshots(text) : ZfsListParser.ParseSnapshots(text, ZfsListParser.SnapshotFields);
+        bool json = Json(ct);
+        var (text, fields) = RunListing(ZfsListParser.SnapshotFields, f => ZfsCommands.List(f, "snapshot", names, recursive, depth, json, sortBy: "createtxg"), ct);
+        return json ? ZfsJsonParsers.ParseSnapshots(text) : ZfsListParser.ParseSnapshots(text, fields);
     }
 
     /// <summary><c>zfs list -Hp -t snapshot -o name,used,... -s createtxg [-r | -d 1] [dataset]</c></summary>

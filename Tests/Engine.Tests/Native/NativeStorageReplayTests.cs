@@ -239,6 +239,34 @@ public class NativeStorageReplayTests
         ], seen);
     }
 
+    [Fact]
+    public void Fields_an_older_host_lacks_are_dropped_once()
+    {
+        var seen = new List<string>();
+        using var host = new NativeHost(new FuncRunner(a =>
+        {
+            var line = string.Join(' ', a);
+            seen.Add(line);
+            if (line.Contains("receive_resume_token", StringComparison.Ordinal))
+                return new CommandResult(a, 2, "", "bad property list: invalid property 'receive_resume_token'\nusage:\n\tlist [-Hp] ...\n");
+            if (line.StartsWith("zpool status -P -p", StringComparison.Ordinal))
+                return new CommandResult(a, 2, "", "invalid option 'p'\nusage:\n");
+            if (line.StartsWith("zpool status", StringComparison.Ordinal))
+                return new CommandResult(a, 0, "  pool: tank\n state: ONLINE\nconfig:\n\n\tNAME STATE READ WRITE CKSUM\n\ttank ONLINE 0 0 0\n\t  c1t0d0 ONLINE 0 1.50K 0\n\nerrors: No known data errors\n", "");
+            var fields = a[a.ToList().IndexOf("-o") + 1].Split(',');
+            return new CommandResult(a, 0, string.Join('\t', fields.Select(f => f == "name" ? "tank" : f == "type" ? "filesystem" : "0")) + "\n", "");
+        }), "old");
+        var s = new NativeStorage(host) { UseJson = false };
+        Assert.Equal("tank", Assert.Single(s.GetDatasets("tank", null, ZDatasetType.All, None)).Name);
+        Assert.Equal(2, seen.Count);
+        s.GetDatasets("tank", null, ZDatasetType.All, None);
+        Assert.Equal(3, seen.Count); // one command again
+        Assert.DoesNotContain("receive_resume_token", seen[^1]);
+        var st = s.GetStatus("tank", false, None);
+        Assert.Equal(1536UL, st.Config.Children[0].WriteErrors);
+        Assert.Equal("zpool status tank", seen[^1]);
+    }
+
     [FixtureFact]
     public void Json_listings_when_the_probe_finds_openzfs_2_3()
     {

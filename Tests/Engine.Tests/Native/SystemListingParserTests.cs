@@ -69,6 +69,11 @@ public class SystemListingParserTests
         Assert.Equal(("ixgbe3/_a", "10.65.245.20/24"), (a[1]["addrobj"], a[1]["addr"]));
         var s = DladmParser.ParseRows(Fixtures.Read("ipadm-show-addr-p-o-state-addr-ipv6-escaped.txt"), ["STATE", "ADDR"], "ipadm show-addr -p");
         Assert.Equal(("ok", "fe80::20c:29ff:fe3d:f60c/10"), (s[3]["state"], s[3]["addr"]));
+        var s11 = DladmParser.ParseRows(Fixtures.Read("ipadm-show-addr-p-solaris11-test-cases.txt"), ["addrobj", "type", "state", "addr"], "ipadm show-addr -p");
+        Assert.Equal(5, s11.Count);
+        Assert.Equal("127.0.0.1/8->1.2.3.4/8", s11[1]["addr"]); // "\1" is an escaped '1'
+        Assert.Equal(("dhcp", "?"), (s11[2]["type"], s11[2]["addr"]));
+        Assert.Equal(("disabled", ""), (s11[3]["state"], s11[3]["addr"]));
         var one = DladmParser.ParseRows("a\\b:c\n", ["addr"]);
         Assert.Equal("a\\b:c", one[0]["addr"]); // one field: nothing is escaped
         var vn = Assert.Single(DladmParser.ParseVnics("vnic0:e1000g0:1000:2\\:8\\:20\\:d7\\:56\\:a:random:0:web\n"));

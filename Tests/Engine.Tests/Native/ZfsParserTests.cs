@@ -141,6 +141,14 @@ public class ZfsParserTests
     }
 
     [FixtureFact]
+    public void Get_human_three_columns_with_header_split_on_blanks()
+    {
+        var lines = Fixtures.Read("zfs-get-r-s-local-o-name-property-value.txt").Split('\n').Skip(1);
+        var props = PropertyParser.Parse(string.Join('\n', lines), ["name", "property", "value"]);
+        Assert.Equal([("pool/home/bob", "quota", "20G"), ("pool/home/bob", "compression", "on")], props.Select(p => (p.Name, p.Property, p.Value)));
+    }
+
+    [FixtureFact]
     public void Get_json_inherited()
     {
         var props = ZfsJsonParsers.ParseGet(Fixtures.Read("zfs-get-j-json-inherited.txt"));
