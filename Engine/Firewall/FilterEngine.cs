@@ -230,12 +230,16 @@ public sealed class FilterEngine
             var c = new CompiledRule { Rule = r, Match = RuleMatcher.Compile(r) };
             _byRule[r] = c;
             if (r.Action == IpfAction.Count) { acct.Add(c); continue; }
+            List<CompiledRule> list;
             if (r.Group is { } g && g != "0")
             {
                 if (!groups.TryGetValue((r.Out, g), out var gl)) groups[(r.Out, g)] = gl = new();
-                gl.Add(c);
+                list = gl;
             }
-            else top[r.Out ? 1 : 0].Add(c);
+            else list = top[r.Out ? 1 : 0];
+            // "@N rule" inserts at position N of its list instead of appending.
+            if (r.InsertAt is { } at) list.Insert(Math.Min(at, list.Count), c);
+            else list.Add(c);
         }
         var built = groups.ToDictionary(kv => kv.Key, kv => new RuleList(kv.Value.ToArray()));
         foreach (var c in _byRule.Values)

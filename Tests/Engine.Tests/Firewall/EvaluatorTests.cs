@@ -26,6 +26,17 @@ public class EvaluatorTests
     }
 
     [Fact]
+    public void At_positions_insert_into_the_list()
+    {
+        // Without "@0" the block would be last and win; inserted first, the pass after it wins.
+        var e = Engine("pass in all\n@0 block in all\n");
+        Assert.Equal(["pass"], Run(e, "in 1.1.1.1 2.2.2.2"));
+        // Appended, the 1.1.1.1 pass would come last and win; at position 1 the block after it wins.
+        var f = Engine("pass in all\nblock in all\n@1 pass in from 1.1.1.1 to any\n");
+        Assert.Equal(["block", "block"], Run(f, "in 1.1.1.1 2.2.2.2", "in 3.3.3.3 2.2.2.2"));
+    }
+
+    [Fact]
     public void The_deciding_rule_is_reported()
     {
         var e = Engine("block in all\npass in proto udp from any to any port = 53\n");
