@@ -266,14 +266,15 @@ public sealed class FilterEngine
     public FilterResult Check(PacketView v)
     {
         if (!v.Valid) return new FilterResult(Verdict.NoMatch, null, false, false, v.Error);
-        foreach (var a in _accounting)
-            if (LinearScan ? RuleMatcher.Matches(a.Rule, v) : a.Match(v)) { a.Stats.Hits++; a.Stats.Bytes += v.Len; }
+        if (_accounting.Length > 0)
+            foreach (var a in _accounting)
+                if (LinearScan ? RuleMatcher.Matches(a.Rule, v) : a.Match(v)) { a.Stats.Hits++; a.Stats.Bytes += v.Len; }
 
         bool isFrag = (v.Flags & (uint)PacketFlags.Frag) != 0;
         if (isFrag && v.NonFirstFrag && _frags.TryGetValue((v.Proto, v.Src, v.Dst, v.Id), out var fr))
             return new FilterResult(FilterResult.FromRule(fr), fr, false, true);
 
-        if (States.Entries.Count > 0 && States.Match(v) is { } st)
+        if (States.Count > 0 && States.Match(v) is { } st)
         {
             if (st.Rule.KeepFrags && isFrag && !v.NonFirstFrag) _frags[(v.Proto, v.Src, v.Dst, v.Id)] = st.Rule;
             return new FilterResult(FilterResult.FromRule(st.Rule), st.Rule, true, false);

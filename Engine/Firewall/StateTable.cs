@@ -44,6 +44,7 @@ public sealed class StateTable
 
     public int Limit { get; set; } = 4013;
     public IReadOnlyList<StateEntry> Entries => _entries;
+    public int Count => _entries.Count;
     public void Clear() { _entries.Clear(); _perRule.Clear(); }
 
     private static int ReplyType(int t) => t switch { 8 => 0, 13 => 14, 15 => 16, 17 => 18, _ => -1 };
