@@ -69,7 +69,13 @@ public sealed class RuleStats
 public sealed class CompiledRule
 {
     public required IpfRule Rule { get; init; }
-    public required Func<PacketView, bool> Match { get; init; }
+    private Func<PacketView, bool>? _match;
+
+    /// <summary>
+    /// The compiled match delegate. Rules are compiled on first use, so loading a large rule set is immediate and
+    /// rules the candidate index never offers cost nothing.
+    /// </summary>
+    public Func<PacketView, bool> Match => _match ??= RuleMatcher.Compile(Rule);
     public RuleList? Group { get; set; }
     private FilterResult? _result;
     /// <summary>The result this rule gives when it decides a packet.</summary>
@@ -227,7 +233,7 @@ public sealed class FilterEngine
         var acct = new List<CompiledRule>();
         foreach (var r in rules)
         {
-            var c = new CompiledRule { Rule = r, Match = RuleMatcher.Compile(r) };
+            var c = new CompiledRule { Rule = r };
             _byRule[r] = c;
             if (r.Action == IpfAction.Count) { acct.Add(c); continue; }
             List<CompiledRule> list;

@@ -28,18 +28,20 @@ public sealed class FirewallBench : IBenchmark
 
         var sw = Stopwatch.StartNew();
         var compiled = new FilterEngine(parsed.Rules);
-        var compileMs = sw.Elapsed.TotalMilliseconds;
+        var buildMs = sw.Elapsed.TotalMilliseconds;
         var linear = new FilterEngine(parsed.Rules) { LinearScan = true };
 
         // Warm up both paths, then measure.
         var expected = new FilterResult[views.Length];
         for (int i = 0; i < views.Length; i++) expected[i] = linear.Check(views[i]);
+        sw.Restart();
         for (int i = 0; i < views.Length; i++)
         {
             var c = compiled.Check(views[i]);
             if (c.Verdict != expected[i].Verdict || !ReferenceEquals(c.Rule, expected[i].Rule))
                 throw new InvalidOperationException($"verdicts differ on packet {i}: compiled {c.Word} ({c.Rule}), linear {expected[i].Word} ({expected[i].Rule})");
         }
+        var firstPassMs = sw.Elapsed.TotalMilliseconds;
 
         // The machine is shared: alternate the two measurements and keep each one's best of three rounds.
         double linearRate = 0, compiledRate = 0, compiledCpuRate = 0;
@@ -51,7 +53,7 @@ public sealed class FirewallBench : IBenchmark
             compiledCpuRate = Math.Max(compiledCpuRate, cpu);
         }
         var mix = expected.GroupBy(e => e.Word).OrderBy(g => g.Key).Select(g => $"{g.Key} {g.Count() * 100.0 / expected.Length:0.#}%");
-        context.Log.WriteLine($"   verdict mix: {string.Join(", ", mix)}; compile {compileMs:0} ms; verdicts identical; best of 3 rounds each");
+        context.Log.WriteLine($"   verdict mix: {string.Join(", ", mix)}; index built in {buildMs:0} ms, first pass (rules compiled on demand) {firstPassMs:0} ms; verdicts identical; best of 3 rounds each");
         yield return new BenchResult("compiled evaluator packets/s (vs linear scan)", compiledRate, "pkt/s", linearRate, compiledRate / linearRate, ">=5");
         yield return new BenchResult("compiled evaluator packets/s (vs 1,000,000 goal)", compiledRate, "pkt/s", 1_000_000, compiledRate / 1_000_000, ">=1");
         yield return new BenchResult("linear scan packets/s", linearRate, "pkt/s", null, null, null);
