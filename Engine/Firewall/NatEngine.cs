@@ -13,8 +13,17 @@ public sealed class NatSessionEntry
     public uint OutIp { get; init; }
     public int OutPort { get; init; }
     public uint RemoteIp { get; init; }
-    public int RemotePort { get; init; }
+    /// <summary>The remote port; -1 until the first packet of a proxy-created session fills it in.</summary>
+    public int RemotePort { get; set; }
     public long Packets;
+    /// <summary>rpcbind proxy: outstanding GETPORT calls by transaction id, with the protocol asked about.</summary>
+    public Dictionary<uint, int>? RpcCalls;
+    /// <summary>FTP proxy: bytes added (negative: removed) to the client's stream by rewritten PORT commands, and
+    /// the client sequence number from which the shift applies.</summary>
+    public int SeqDelta;
+    public uint SeqBoundary;
+    /// <summary>A session a proxy opened for a connection it expects (FTP data, RPC service).</summary>
+    public bool ProxyChild { get; init; }
 }
 
 /// <summary>
@@ -99,7 +108,7 @@ public sealed class NatEngine
     };
 
     /// <summary>Translates an outbound packet; true when it was rewritten.</summary>
-    public bool Outbound(byte[] b, PacketView v)
+    public bool Outbound(ref byte[] b, PacketView v)
     {
         if (!v.Valid) return false;
         if (_tunables.UpdateIpId) NewIpId(b);
@@ -114,6 +123,8 @@ public sealed class NatEngine
             if (PortsMatter(v) && (s.InPort != sp || s.RemotePort != dp)) continue;
             if (!InterfaceOk(s.Rule, v.Iface)) continue;
             s.Packets++;
+            RpcReply(b, v, s);
+            if (s.Rule.ProxyName == "ftp" && !s.ProxyChild && v.Proto == 6) b = FtpClient(b, v, s);
             Rewrite(b, v, source: true, s.OutIp, s.OutPort);
             return true;
         }
@@ -145,9 +156,12 @@ public sealed class NatEngine
         {
             var s = _sessions[k];
             if (s.Proto != v.Proto || s.OutIp != v.Dst || s.RemoteIp != v.Src) continue;
-            if (PortsMatter(v) && (s.OutPort != dp || s.RemotePort != sp)) continue;
+            if (PortsMatter(v) && (s.OutPort != dp || s.RemotePort != sp && s.RemotePort != -1)) continue;
             if (!InterfaceOk(s.Rule, v.Iface)) continue;
             s.Packets++;
+            if (s.RemotePort == -1) s.RemotePort = sp;
+            RpcCall(b, v, s);
+            if (s.SeqDelta != 0 && v.Proto == 6 && v.HasTcpFlags && (v.TcpFlags & 0x10) != 0) FtpServerAck(b, v, s);
             Rewrite(b, v, source: false, s.InIp, s.InPort);
             return true;
         }
@@ -166,6 +180,7 @@ public sealed class NatEngine
             };
             _sessions.Add(session);
             session.Packets++;
+            RpcCall(b, v, session);
             Rewrite(b, v, source: false, target, newPort);
             return true;
         }
@@ -348,6 +363,122 @@ public sealed class NatEngine
         }
     }
 
+    /// <summary>Connections proxies expect, for the filter to let in: (protocol, from, to, destination port).</summary>
+    public List<(int Proto, uint Src, uint Dst, int Dport)> Expected { get; } = new();
+
+    private static bool SeqGe(uint a, uint b) => (int)(a - b) >= 0;
+
+    private static void SetSeq(byte[] b, int off, uint newValue, int csum)
+    {
+        uint old = BinaryPrimitives.ReadUInt32BigEndian(b.AsSpan(off));
+        BinaryPrimitives.WriteUInt32BigEndian(b.AsSpan(off), newValue);
+        AdjustChecksum(b, csum, old, newValue);
+    }
+
+    /// <summary>
+    /// FTP proxy, client side: shifts sequence numbers after earlier rewrites, and rewrites an active-mode
+    /// <c>PORT h1,h2,h3,h4,p1,p2</c> command to announce the translated address, opening the data connection.
+    /// </summary>
+    private byte[] FtpClient(byte[] b, PacketView v, NatSessionEntry s)
+    {
+        int h = v.Hlen, tcp = h, payload = h + v.TcpHlen;
+        int end = Math.Min(b.Length, v.Len);
+        if (v.FragOffset != 0 || !v.HasTcpFlags || payload > end) return b;
+        uint seq = v.Seq;
+        if (s.SeqDelta != 0 && SeqGe(seq, s.SeqBoundary)) SetSeq(b, tcp + 4, seq + (uint)s.SeqDelta, tcp + 16);
+        int plen = end - payload;
+        if (plen < 18 || plen > 80) return b;
+        var text = System.Text.Encoding.ASCII.GetString(b, payload, plen);
+        if (!text.StartsWith("PORT ", StringComparison.OrdinalIgnoreCase) || !text.EndsWith("\r\n", StringComparison.Ordinal)) return b;
+        var parts = text[5..^2].Split(',');
+        if (parts.Length != 6) return b;
+        var n = new int[6];
+        for (int i = 0; i < 6; i++)
+            if (!int.TryParse(parts[i].Trim(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out n[i]) || n[i] > 255) return b;
+        uint announced = (uint)(n[0] << 24 | n[1] << 16 | n[2] << 8 | n[3]);
+        if (announced != s.InIp) return b;
+        int port = n[4] << 8 | n[5];
+        uint o = s.OutIp;
+        var replacement = System.Text.Encoding.ASCII.GetBytes($"PORT {o >> 24},{(o >> 16) & 255},{(o >> 8) & 255},{o & 255},{n[4]},{n[5]}\r\n");
+        var nb = new byte[payload + replacement.Length];
+        Array.Copy(b, nb, payload);
+        replacement.CopyTo(nb, payload);
+        ushort oldLen = (ushort)v.Len, newLen = (ushort)nb.Length;
+        BinaryPrimitives.WriteUInt16BigEndian(nb.AsSpan(2), newLen);
+        AdjustChecksum16(nb, 10, oldLen, newLen);
+        nb[tcp + 16] = nb[tcp + 17] = 0;
+        BinaryPrimitives.WriteUInt16BigEndian(nb.AsSpan(tcp + 16), Checksums.Sum(nb.AsSpan(tcp), Checksums.Pseudo(nb, 6, nb.Length - tcp)));
+        s.SeqBoundary = seq + (uint)plen;
+        s.SeqDelta += replacement.Length - plen;
+        // The server will connect back from its data port to the announced address and port.
+        _sessions.Add(new NatSessionEntry
+        {
+            Rule = s.Rule, Proto = 6, InIp = s.InIp, InPort = port, OutIp = s.OutIp, OutPort = port,
+            RemoteIp = s.RemoteIp, RemotePort = -1, ProxyChild = true,
+        });
+        Expected.Add((6, s.RemoteIp, s.InIp, port));
+        return nb;
+    }
+
+    /// <summary>FTP proxy, server side: acknowledgements of the client's stream shift back by what the proxy changed.</summary>
+    private static void FtpServerAck(byte[] b, PacketView v, NatSessionEntry s)
+    {
+        int tcp = v.Hlen;
+        uint ack = v.Ack;
+        if (SeqGe(ack, s.SeqBoundary + (uint)s.SeqDelta)) SetSeq(b, tcp + 8, ack - (uint)s.SeqDelta, tcp + 16);
+    }
+
+    private static bool IsRpcbProxy(IpnatRule r) => r.ProxyName is "rpcbu" or "rpcbt";
+
+    /// <summary>Offset of the RPC message in a packet's payload (TCP carries a 4-byte record mark first).</summary>
+    private static int RpcStart(PacketView v) => v.Proto == 17 ? v.Hlen + 8 : v.Hlen + v.TcpHlen + 4;
+
+    private static bool Word(byte[] b, int end, ref int at, out uint value)
+    {
+        value = 0;
+        if (at + 4 > end) return false;
+        value = BinaryPrimitives.ReadUInt32BigEndian(b.AsSpan(at));
+        at += 4;
+        return true;
+    }
+
+    /// <summary>Skips an opaque_auth (flavor, length, body padded to 4).</summary>
+    private static bool SkipAuth(byte[] b, int end, ref int at) =>
+        Word(b, end, ref at, out _) && Word(b, end, ref at, out var len) && len <= 400 && (at += (int)((len + 3) & ~3u)) <= end;
+
+    /// <summary>rpcbind proxy, inbound: remember PMAPPROC_GETPORT calls (program 100000 version 2).</summary>
+    private static void RpcCall(byte[] b, PacketView v, NatSessionEntry s)
+    {
+        if (!IsRpcbProxy(s.Rule) || v.FragOffset != 0 || !v.HasPorts) return;
+        int end = Math.Min(b.Length, v.Len), at = RpcStart(v);
+        if (!Word(b, end, ref at, out var xid) || !Word(b, end, ref at, out var type) || type != 0) return;
+        if (!Word(b, end, ref at, out var rpcvers) || rpcvers != 2 || !Word(b, end, ref at, out var prog) || prog != 100000) return;
+        if (!Word(b, end, ref at, out var vers) || vers != 2 || !Word(b, end, ref at, out var proc) || proc != 3) return;
+        if (!SkipAuth(b, end, ref at) || !SkipAuth(b, end, ref at)) return;
+        if (!Word(b, end, ref at, out _) || !Word(b, end, ref at, out _) || !Word(b, end, ref at, out var prot)) return;
+        if (prot is not (6 or 17)) return;
+        (s.RpcCalls ??= new())[xid] = (int)prot;
+    }
+
+    /// <summary>
+    /// rpcbind proxy, outbound: a successful GETPORT reply opens a session so the client can reach the announced
+    /// port at the redirected address (remote port filled in by its first packet).
+    /// </summary>
+    private void RpcReply(byte[] b, PacketView v, NatSessionEntry s)
+    {
+        if (s.RpcCalls is not { Count: > 0 } calls || v.FragOffset != 0) return;
+        int end = Math.Min(b.Length, v.Len), at = RpcStart(v);
+        if (!Word(b, end, ref at, out var xid) || !calls.Remove(xid, out var prot)) return;
+        if (!Word(b, end, ref at, out var type) || type != 1 || !Word(b, end, ref at, out var stat) || stat != 0) return;
+        if (!SkipAuth(b, end, ref at) || !Word(b, end, ref at, out var accept) || accept != 0) return;
+        if (!Word(b, end, ref at, out var port) || port == 0 || port > 65535) return;
+        _sessions.Add(new NatSessionEntry
+        {
+            Rule = s.Rule, Proto = prot, InIp = s.InIp, InPort = (int)port, OutIp = s.OutIp, OutPort = (int)port,
+            RemoteIp = s.RemoteIp, RemotePort = -1,
+        });
+    }
+
     /// <summary>fr_update_ipid: every outbound packet that passes gets the next IP id.</summary>
     private void NewIpId(byte[] b)
     {
@@ -445,7 +576,12 @@ public static class IpTest
         if (!v.Valid) return new FilterResult(Verdict.NoMatch, null, false, false, v.Error);
         if (!outbound && nat.Inbound(bytes, v)) v = PacketView.Decode(bytes, outbound, iface);
         var res = filter.Check(v);
-        if (outbound && res.IsPass && nat.Outbound(bytes, v)) { }
+        if (outbound && res.IsPass)
+        {
+            nat.Outbound(ref bytes, v);
+            foreach (var (proto, src, dst, dport) in nat.Expected) filter.States.AddExpected(proto, src, dst, dport);
+            nat.Expected.Clear();
+        }
         return res;
     }
 }

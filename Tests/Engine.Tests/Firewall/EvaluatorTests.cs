@@ -26,6 +26,17 @@ public class EvaluatorTests
     }
 
     [Fact]
+    public void At_positions_insert_into_the_list()
+    {
+        // Without "@0" the block would be last and win; inserted first, the pass after it wins.
+        var e = Engine("pass in all\n@0 block in all\n");
+        Assert.Equal(["pass"], Run(e, "in 1.1.1.1 2.2.2.2"));
+        // Appended, the 1.1.1.1 pass would come last and win; at position 1 the block after it wins.
+        var f = Engine("pass in all\nblock in all\n@1 pass in from 1.1.1.1 to any\n");
+        Assert.Equal(["block", "block"], Run(f, "in 1.1.1.1 2.2.2.2", "in 3.3.3.3 2.2.2.2"));
+    }
+
+    [Fact]
     public void The_deciding_rule_is_reported()
     {
         var e = Engine("block in all\npass in proto udp from any to any port = 53\n");
@@ -154,5 +165,20 @@ public class EvaluatorTests
         var other = Pkt("in on e1 tcp 198.51.100.7,4000 203.0.113.5,80 S").Bytes;
         IpTest.Process(filter, nat, ref other, false, "e1");
         Assert.Equal("ip #0 40(20) 6 198.51.100.7,4000 > 203.0.113.5,80 S", PacketFormats.PrintPacket(other));
+    }
+}
+
+public class FirewallRuleSpecTests
+{
+    [Fact]
+    public void NetSecurity_style_fields_become_ipf_text()
+    {
+        Assert.Equal("pass in quick proto tcp from 10.0.0.0/8 to any port = 22 flags S keep state",
+            new FirewallRuleSpec { Protocol = "TCP", LocalPort = "22", RemoteAddress = "10.0.0.0/8", KeepState = true }.ToText());
+        Assert.Equal("block return-icmp(port-unr) out log on e1000g0 proto udp from any port 1000:2000 to 192.0.2.1 port = 53",
+            new FirewallRuleSpec { Action = "Block", Direction = "Outbound", Protocol = "udp", LocalPort = "1000-2000", RemoteAddress = "192.0.2.1", RemotePort = "53", Interface = "e1000g0", Quick = false, Log = true, Reject = true }.ToText());
+        Assert.Equal("FirewallPortNeedsProtocol", Assert.Throws<IllumosException>(() => new FirewallRuleSpec { LocalPort = "80" }.ToText()).ErrorId);
+        Assert.Equal("FirewallActionInvalid", Assert.Throws<IllumosException>(() => new FirewallRuleSpec { Action = "Maybe" }.ToText()).ErrorId);
+        Assert.Equal("FirewallRuleSyntax", Assert.Throws<IllumosException>(() => new FirewallRuleSpec { RemoteAddress = "300.1.1.1/99" }.ToText()).ErrorId);
     }
 }
