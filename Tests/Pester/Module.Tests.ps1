@@ -39,8 +39,9 @@ Describe 'Module manifest' {
     }
 
     It 'declares an output type with a format view for every cmdlet that outputs objects' {
-        $views = [xml](Get-Content -Raw (Join-Path $Module.ModuleBase 'Illumos.Format.ps1xml'))
-        $formatted = @($views.Configuration.ViewDefinitions.View.ViewSelectedBy.TypeName)
+        # Every file the manifest loads (one per facility), not only Illumos.Format.ps1xml.
+        $formats = (Import-PowerShellDataFile (Join-Path $Module.ModuleBase 'Illumos.psd1')).FormatsToProcess
+        $formatted = @($formats | ForEach-Object { ([xml](Get-Content -Raw (Join-Path $Module.ModuleBase $_))).Configuration.ViewDefinitions.View.ViewSelectedBy.TypeName })
         foreach ($c in Get-Command -Module Illumos -CommandType Cmdlet) {
             foreach ($t in $c.OutputType) {
                 if ($t.Type -in [void], [bool], [string], [byte[]], [System.Object]) { continue }
