@@ -114,9 +114,8 @@ public sealed class EmbeddedFirewall : IFirewall
         lock (_gate)
         {
             var a = Active(scope);
-            RuleSetText.CheckPosition(position, a.Rules.Count);
             var list = a.Rules.ToList();
-            list[position - 1] = new RuleEntry(RuleSetText.Canonical(rule), rule, list[position - 1].Enabled);
+            RuleSetText.Replace(list, position, old => new RuleEntry(RuleSetText.Canonical(rule), rule, old.Enabled));
             return Models(scope, Commit(scope, list, a.Nat))[position - 1];
         }
     }
@@ -126,14 +125,8 @@ public sealed class EmbeddedFirewall : IFirewall
         lock (_gate)
         {
             var a = Active(scope);
-            RuleSetText.CheckPosition(position, a.Rules.Count);
             var list = a.Rules.ToList();
-            var e = list[position - 1];
-            int target = RuleSetText.IndexFor(placement, list.Count);
-            list.RemoveAt(position - 1);
-            if (target > position - 1) target--;
-            target = Math.Clamp(target, 0, list.Count);
-            list.Insert(target, e);
+            int target = RuleSetText.Move(list, position, placement);
             return Models(scope, Commit(scope, list, a.Nat))[target];
         }
     }
@@ -143,9 +136,8 @@ public sealed class EmbeddedFirewall : IFirewall
         lock (_gate)
         {
             var a = Active(scope);
-            RuleSetText.CheckPosition(position, a.Rules.Count);
             var list = a.Rules.ToList();
-            list.RemoveAt(position - 1);
+            RuleSetText.Remove(list, position);
             Commit(scope, list, a.Nat);
         }
     }
@@ -155,9 +147,8 @@ public sealed class EmbeddedFirewall : IFirewall
         lock (_gate)
         {
             var a = Active(scope);
-            RuleSetText.CheckPosition(position, a.Rules.Count);
             var list = a.Rules.ToList();
-            list[position - 1] = list[position - 1] with { Enabled = enabled };
+            RuleSetText.Replace(list, position, old => old with { Enabled = enabled });
             return Models(scope, Commit(scope, list, a.Nat))[position - 1];
         }
     }
@@ -270,9 +261,8 @@ public sealed class EmbeddedFirewall : IFirewall
         lock (_gate)
         {
             var a = Active(scope);
-            RuleSetText.CheckPosition(position, a.Nat.Count);
             var list = a.Nat.ToList();
-            list.RemoveAt(position - 1);
+            RuleSetText.Remove(list, position);
             Commit(scope, a.Rules, list);
         }
     }

@@ -71,29 +71,83 @@ public sealed class CompiledRule
     public required IpfRule Rule { get; init; }
     public required Func<PacketView, bool> Match { get; init; }
     public RuleList? Group { get; set; }
+    private FilterResult? _result;
+    /// <summary>The result this rule gives when it decides a packet.</summary>
+    public FilterResult Result => _result ??= new FilterResult(FilterResult.FromRule(Rule), Rule, false, false);
     public RuleStats Stats { get; } = new();
 }
 
 /// <summary>
 /// An ordered rule list (the top-level in/out lists and each group) with a candidate index: bitsets per
-/// protocol, destination port and first address octets, ANDed per packet so only rules that can match are run.
+/// direction and protocol, destination port, and source/destination address prefixes (/8 and /16), ANDed per
+/// packet so only rules that can match are run, in rule order.
 /// </summary>
 public sealed class RuleList
 {
     public CompiledRule[] Rules { get; }
     private readonly int _words;
-    private readonly ulong[][] _byProto = new ulong[256][];
-    private readonly ulong[][] _bySrcOctet = new ulong[256][];
-    private readonly ulong[][] _byDstOctet = new ulong[256][];
+    private readonly ulong[][] _byDirProto = new ulong[512][];
+    private readonly PrefixIndex _src, _dst;
     private readonly ulong[] _noPorts;
     private readonly ulong[] _portWild;
     private readonly Dictionary<int, ulong[]> _byDport = new();
+    private readonly ulong[][]? _dportDense;
+
+    /// <summary>Bitsets of the rules an address can match: by first octet, and by /16 for rules at least that narrow.</summary>
+    private sealed class PrefixIndex
+    {
+        private readonly ulong[][] _octet = new ulong[256][];
+        private readonly Dictionary<uint, ulong[]> _by16 = new();
+        private readonly ulong[] _wild16;
+        private readonly int _words;
+
+        public PrefixIndex(CompiledRule[] rules, int words, Func<IpfRule, IpfEndpoint> side)
+        {
+            _words = words;
+            for (int i = 0; i < 256; i++) _octet[i] = new ulong[words];
+            _wild16 = new ulong[words];
+            for (int r = 0; r < rules.Length; r++)
+            {
+                var ep = side(rules[r].Rule);
+                var a = ep.Address;
+                ulong bit = 1UL << (r & 63);
+                int w = r >> 6;
+                bool net = !ep.Negated && a.Kind == IpfAddressKind.Network;
+                if (net && (a.Mask >> 24) == 0xff) _octet[a.Address >> 24][w] |= bit;
+                else for (int o = 0; o < 256; o++) _octet[o][w] |= bit;
+                if (net && (a.Mask >> 16) == 0xffff)
+                {
+                    if (!_by16.TryGetValue(a.Address >> 16, out var set)) _by16[a.Address >> 16] = set = new ulong[words];
+                    set[w] |= bit;
+                }
+                else _wild16[w] |= bit;
+            }
+            foreach (var set in _by16.Values)
+                for (int i = 0; i < words; i++) set[i] |= _wild16[i];
+            if (_by16.Count > 0)
+            {
+                // A direct table beats a dictionary lookup per packet; it shares the bitsets, so it costs 512 KiB of references.
+                _dense = new ulong[65536][];
+                Array.Fill(_dense, _wild16);
+                foreach (var (k, set) in _by16) _dense[k] = set;
+            }
+        }
+
+        private ulong[][]? _dense;
+
+        public void And(uint addr, Span<ulong> into)
+        {
+            var o = _octet[addr >> 24];
+            var p = _dense is null ? _wild16 : _dense[addr >> 16];
+            for (int i = 0; i < _words; i++) into[i] &= o[i] & p[i];
+        }
+    }
 
     public RuleList(CompiledRule[] rules)
     {
         Rules = rules;
         _words = Math.Max(1, (rules.Length + 63) / 64);
-        for (int i = 0; i < 256; i++) { _byProto[i] = new ulong[_words]; _bySrcOctet[i] = new ulong[_words]; _byDstOctet[i] = new ulong[_words]; }
+        for (int i = 0; i < 512; i++) _byDirProto[i] = new ulong[_words];
         _noPorts = new ulong[_words];
         _portWild = new ulong[_words];
         for (int r = 0; r < rules.Length; r++)
@@ -107,10 +161,8 @@ public sealed class RuleList
                 if (rule.TcpFlags is not null && p != 6) ok = false;
                 if (rule.IcmpType is not null && p != 1) ok = false;
                 if ((rule.From.Port is not null || rule.To.Port is not null) && p is not (6 or 17)) ok = false;
-                if (ok) _byProto[p][w] |= bit;
+                if (ok) _byDirProto[(rule.Out ? 256 : 0) + p][w] |= bit;
             }
-            Octets(_bySrcOctet, rule.From, w, bit);
-            Octets(_byDstOctet, rule.To, w, bit);
             if (rule.To.Port is null) _noPorts[w] |= bit;
             if (rule.To.Port is not { Op: PortOp.Eq } pm) _portWild[w] |= bit;
             else
@@ -121,25 +173,24 @@ public sealed class RuleList
         }
         foreach (var set in _byDport.Values)
             for (int i = 0; i < _words; i++) set[i] |= _portWild[i];
-    }
-
-    private static void Octets(ulong[][] table, IpfEndpoint ep, int w, ulong bit)
-    {
-        var a = ep.Address;
-        if (!ep.Negated && a.Kind == IpfAddressKind.Network && (a.Mask >> 24) == 0xff)
-            table[a.Address >> 24][w] |= bit;
-        else
-            for (int o = 0; o < 256; o++) table[o][w] |= bit;
+        if (_byDport.Count > 0)
+        {
+            _dportDense = new ulong[65536][];
+            Array.Fill(_dportDense, _portWild);
+            foreach (var (k, set) in _byDport) _dportDense[k] = set;
+        }
+        _src = new PrefixIndex(rules, _words, r => r.From);
+        _dst = new PrefixIndex(rules, _words, r => r.To);
     }
 
     /// <summary>Fills <paramref name="into"/> with the candidate bitset for a packet.</summary>
     public void Candidates(PacketView v, Span<ulong> into)
     {
-        var proto = _byProto[v.Proto];
-        var src = _bySrcOctet[v.Src >> 24];
-        var dst = _byDstOctet[v.Dst >> 24];
-        var ports = !v.HasPorts ? _noPorts : _byDport.TryGetValue(v.Dport, out var s) ? s : _portWild;
-        for (int i = 0; i < _words; i++) into[i] = proto[i] & src[i] & dst[i] & ports[i];
+        var proto = _byDirProto[(v.Out ? 256 : 0) + v.Proto];
+        var ports = !v.HasPorts ? _noPorts : _dportDense is null ? _portWild : _dportDense[v.Dport];
+        for (int i = 0; i < _words; i++) into[i] = proto[i] & ports[i];
+        _src.And(v.Src, into);
+        _dst.And(v.Dst, into);
     }
 
     public int Words => _words;
@@ -156,6 +207,8 @@ public sealed class FilterEngine
     private readonly Dictionary<IpfRule, CompiledRule> _byRule = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<(int, uint, uint, int), IpfRule> _frags = new();
     private readonly PacketView _view = new();
+
+    private static readonly FilterResult NoMatch = new(Verdict.NoMatch, null, false, false);
 
     public StateTable States { get; }
     public FirewallTunables Tunables { get; }
@@ -177,12 +230,16 @@ public sealed class FilterEngine
             var c = new CompiledRule { Rule = r, Match = RuleMatcher.Compile(r) };
             _byRule[r] = c;
             if (r.Action == IpfAction.Count) { acct.Add(c); continue; }
+            List<CompiledRule> list;
             if (r.Group is { } g && g != "0")
             {
                 if (!groups.TryGetValue((r.Out, g), out var gl)) groups[(r.Out, g)] = gl = new();
-                gl.Add(c);
+                list = gl;
             }
-            else top[r.Out ? 1 : 0].Add(c);
+            else list = top[r.Out ? 1 : 0];
+            // "@N rule" inserts at position N of its list instead of appending.
+            if (r.InsertAt is { } at) list.Insert(Math.Min(at, list.Count), c);
+            else list.Add(c);
         }
         var built = groups.ToDictionary(kv => kv.Key, kv => new RuleList(kv.Value.ToArray()));
         foreach (var c in _byRule.Values)
@@ -225,7 +282,7 @@ public sealed class FilterEngine
         IpfRule? decision = null;
         bool stateAdded = false; // reserved for rules that insert state during the scan
         Scan(v.Out ? _out : _in, v, ref decision, ref stateAdded);
-        if (decision is null) return new FilterResult(Verdict.NoMatch, null, false, false);
+        if (decision is null) return NoMatch;
         var verdict = FilterResult.FromRule(decision);
         if (decision.KeepState && !stateAdded)
         {
@@ -233,6 +290,9 @@ public sealed class FilterEngine
         }
         if (decision.KeepFrags && isFrag && verdict == Verdict.Pass)
             _frags[(v.Proto, v.Src, v.Dst, v.Id)] = decision;
+        // Results are immutable: reuse the one cached for the deciding rule when the verdict is the rule's own.
+        var c = _byRule[decision];
+        if (verdict == c.Result.Verdict) return c.Result;
         return new FilterResult(verdict, decision, false, false);
     }
 

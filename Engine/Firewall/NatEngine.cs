@@ -13,8 +13,11 @@ public sealed class NatSessionEntry
     public uint OutIp { get; init; }
     public int OutPort { get; init; }
     public uint RemoteIp { get; init; }
-    public int RemotePort { get; init; }
+    /// <summary>The remote port; -1 until the first packet of a proxy-created session fills it in.</summary>
+    public int RemotePort { get; set; }
     public long Packets;
+    /// <summary>rpcbind proxy: outstanding GETPORT calls by transaction id, with the protocol asked about.</summary>
+    public Dictionary<uint, int>? RpcCalls;
 }
 
 /// <summary>
@@ -114,6 +117,7 @@ public sealed class NatEngine
             if (PortsMatter(v) && (s.InPort != sp || s.RemotePort != dp)) continue;
             if (!InterfaceOk(s.Rule, v.Iface)) continue;
             s.Packets++;
+            RpcReply(b, v, s);
             Rewrite(b, v, source: true, s.OutIp, s.OutPort);
             return true;
         }
@@ -145,9 +149,11 @@ public sealed class NatEngine
         {
             var s = _sessions[k];
             if (s.Proto != v.Proto || s.OutIp != v.Dst || s.RemoteIp != v.Src) continue;
-            if (PortsMatter(v) && (s.OutPort != dp || s.RemotePort != sp)) continue;
+            if (PortsMatter(v) && (s.OutPort != dp || s.RemotePort != sp && s.RemotePort != -1)) continue;
             if (!InterfaceOk(s.Rule, v.Iface)) continue;
             s.Packets++;
+            if (s.RemotePort == -1) s.RemotePort = sp;
+            RpcCall(b, v, s);
             Rewrite(b, v, source: false, s.InIp, s.InPort);
             return true;
         }
@@ -166,6 +172,7 @@ public sealed class NatEngine
             };
             _sessions.Add(session);
             session.Packets++;
+            RpcCall(b, v, session);
             Rewrite(b, v, source: false, target, newPort);
             return true;
         }
@@ -348,6 +355,57 @@ public sealed class NatEngine
         }
     }
 
+    private static bool IsRpcbProxy(IpnatRule r) => r.ProxyName is "rpcbu" or "rpcbt";
+
+    /// <summary>Offset of the RPC message in a packet's payload (TCP carries a 4-byte record mark first).</summary>
+    private static int RpcStart(PacketView v) => v.Proto == 17 ? v.Hlen + 8 : v.Hlen + v.TcpHlen + 4;
+
+    private static bool Word(byte[] b, int end, ref int at, out uint value)
+    {
+        value = 0;
+        if (at + 4 > end) return false;
+        value = BinaryPrimitives.ReadUInt32BigEndian(b.AsSpan(at));
+        at += 4;
+        return true;
+    }
+
+    /// <summary>Skips an opaque_auth (flavor, length, body padded to 4).</summary>
+    private static bool SkipAuth(byte[] b, int end, ref int at) =>
+        Word(b, end, ref at, out _) && Word(b, end, ref at, out var len) && len <= 400 && (at += (int)((len + 3) & ~3u)) <= end;
+
+    /// <summary>rpcbind proxy, inbound: remember PMAPPROC_GETPORT calls (program 100000 version 2).</summary>
+    private static void RpcCall(byte[] b, PacketView v, NatSessionEntry s)
+    {
+        if (!IsRpcbProxy(s.Rule) || v.FragOffset != 0 || !v.HasPorts) return;
+        int end = Math.Min(b.Length, v.Len), at = RpcStart(v);
+        if (!Word(b, end, ref at, out var xid) || !Word(b, end, ref at, out var type) || type != 0) return;
+        if (!Word(b, end, ref at, out var rpcvers) || rpcvers != 2 || !Word(b, end, ref at, out var prog) || prog != 100000) return;
+        if (!Word(b, end, ref at, out var vers) || vers != 2 || !Word(b, end, ref at, out var proc) || proc != 3) return;
+        if (!SkipAuth(b, end, ref at) || !SkipAuth(b, end, ref at)) return;
+        if (!Word(b, end, ref at, out _) || !Word(b, end, ref at, out _) || !Word(b, end, ref at, out var prot)) return;
+        if (prot is not (6 or 17)) return;
+        (s.RpcCalls ??= new())[xid] = (int)prot;
+    }
+
+    /// <summary>
+    /// rpcbind proxy, outbound: a successful GETPORT reply opens a session so the client can reach the announced
+    /// port at the redirected address (remote port filled in by its first packet).
+    /// </summary>
+    private void RpcReply(byte[] b, PacketView v, NatSessionEntry s)
+    {
+        if (s.RpcCalls is not { Count: > 0 } calls || v.FragOffset != 0) return;
+        int end = Math.Min(b.Length, v.Len), at = RpcStart(v);
+        if (!Word(b, end, ref at, out var xid) || !calls.Remove(xid, out var prot)) return;
+        if (!Word(b, end, ref at, out var type) || type != 1 || !Word(b, end, ref at, out var stat) || stat != 0) return;
+        if (!SkipAuth(b, end, ref at) || !Word(b, end, ref at, out var accept) || accept != 0) return;
+        if (!Word(b, end, ref at, out var port) || port == 0 || port > 65535) return;
+        _sessions.Add(new NatSessionEntry
+        {
+            Rule = s.Rule, Proto = prot, InIp = s.InIp, InPort = (int)port, OutIp = s.OutIp, OutPort = (int)port,
+            RemoteIp = s.RemoteIp, RemotePort = -1,
+        });
+    }
+
     /// <summary>fr_update_ipid: every outbound packet that passes gets the next IP id.</summary>
     private void NewIpId(byte[] b)
     {
@@ -386,7 +444,6 @@ public sealed class NatEngine
                 ? edst == s.InIp && esrc == s.RemoteIp && (!eports || edp == s.InPort && esp == s.RemotePort)
                 : esrc == s.OutIp && edst == s.RemoteIp && (!eports || esp == s.OutPort && edp == s.RemotePort);
             if (!hit) continue;
-            uint before = OnesSum(b, icmp, end, icmp + 2);
             // Embedded header: outbound errors carry a packet that came in (fix its destination), inbound ones a packet that went out (fix its source).
             int addrOff = inner + (outbound ? 16 : 12);
             uint oldAddr = outbound ? edst : esrc, newAddr = outbound ? s.OutIp : s.InIp;
@@ -404,11 +461,9 @@ public sealed class NatEngine
                     AdjustChecksum16(b, csum, (ushort)oldPort, (ushort)newPort);
                 }
             }
-            uint after = OnesSum(b, icmp, end, icmp + 2);
-            uint hc = BinaryPrimitives.ReadUInt16BigEndian(b.AsSpan(icmp + 2));
-            uint sum = (~hc & 0xffff) + (~before & 0xffff) + after;
-            while (sum >> 16 != 0) sum = (sum & 0xffff) + (sum >> 16);
-            BinaryPrimitives.WriteUInt16BigEndian(b.AsSpan(icmp + 2), (ushort)~sum);
+            // The ICMP checksum is computed afresh over the whole message.
+            b[icmp + 2] = b[icmp + 3] = 0;
+            BinaryPrimitives.WriteUInt16BigEndian(b.AsSpan(icmp + 2), Checksums.Sum(b.AsSpan(icmp, end - icmp)));
             // The outer header follows the session too.
             int outerOff = outbound ? 12 : 16;
             uint oldOuter = BinaryPrimitives.ReadUInt32BigEndian(b.AsSpan(outerOff));
@@ -421,17 +476,6 @@ public sealed class NatEngine
         return false;
     }
 
-    private static uint OnesSum(byte[] b, int from, int to, int skip)
-    {
-        uint sum = 0;
-        for (int i = from; i < to; i += 2)
-        {
-            if (i == skip) continue;
-            sum += i + 1 < to ? (uint)(b[i] << 8 | b[i + 1]) : (uint)(b[i] << 8);
-        }
-        while (sum >> 16 != 0) sum = (sum & 0xffff) + (sum >> 16);
-        return sum;
-    }
 
     private static void AdjustChecksum(byte[] b, int off, uint oldVal, uint newVal)
     {

@@ -135,37 +135,28 @@ public sealed partial class NativeFirewall(NativeHost host) : IFirewall
     {
         var rule = IpfParser.ParseRule(ruleText);
         var list = Load(scope, ct);
-        RuleSetText.CheckPosition(position, list.Count);
-        list[position - 1] = new RuleEntry(RuleSetText.Canonical(rule), rule, list[position - 1].Enabled);
+        RuleSetText.Replace(list, position, old => new RuleEntry(RuleSetText.Canonical(rule), rule, old.Enabled));
         return Commit(scope, list, ct)[position - 1];
     }
 
     public FirewallRule MoveRule(FirewallScope scope, int position, RulePlacement placement, CancellationToken ct)
     {
         var list = Load(scope, ct);
-        RuleSetText.CheckPosition(position, list.Count);
-        var e = list[position - 1];
-        int target = RuleSetText.IndexFor(placement, list.Count);
-        list.RemoveAt(position - 1);
-        if (target > position - 1) target--;
-        target = Math.Clamp(target, 0, list.Count);
-        list.Insert(target, e);
+        int target = RuleSetText.Move(list, position, placement);
         return Commit(scope, list, ct)[target];
     }
 
     public void RemoveRule(FirewallScope scope, int position, CancellationToken ct)
     {
         var list = Load(scope, ct);
-        RuleSetText.CheckPosition(position, list.Count);
-        list.RemoveAt(position - 1);
+        RuleSetText.Remove(list, position);
         Commit(scope, list, ct);
     }
 
     public FirewallRule SetRuleEnabled(FirewallScope scope, int position, bool enabled, CancellationToken ct)
     {
         var list = Load(scope, ct);
-        RuleSetText.CheckPosition(position, list.Count);
-        list[position - 1] = list[position - 1] with { Enabled = enabled };
+        RuleSetText.Replace(list, position, old => old with { Enabled = enabled });
         return Commit(scope, list, ct)[position - 1];
     }
 
@@ -279,8 +270,7 @@ public sealed partial class NativeFirewall(NativeHost host) : IFirewall
     public void RemoveNatRule(FirewallScope scope, int position, CancellationToken ct)
     {
         var list = LoadNat(scope, ct);
-        RuleSetText.CheckPosition(position, list.Count);
-        list.RemoveAt(position - 1);
+        RuleSetText.Remove(list, position);
         CommitNat(scope, list, ct);
     }
 

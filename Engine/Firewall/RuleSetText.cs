@@ -101,6 +101,33 @@ public static partial class RuleSetText
         return count;
     }
 
+    /// <summary>Moves the item at a 1-based position to a placement; returns its new 0-based index.</summary>
+    public static int Move<T>(List<T> list, int position, RulePlacement placement)
+    {
+        CheckPosition(position, list.Count);
+        var e = list[position - 1];
+        int target = IndexFor(placement, list.Count);
+        list.RemoveAt(position - 1);
+        if (target > position - 1) target--;
+        target = Math.Clamp(target, 0, list.Count);
+        list.Insert(target, e);
+        return target;
+    }
+
+    /// <summary>Replaces the item at a 1-based position.</summary>
+    public static void Replace<T>(List<T> list, int position, Func<T, T> change)
+    {
+        CheckPosition(position, list.Count);
+        list[position - 1] = change(list[position - 1]);
+    }
+
+    /// <summary>Removes the item at a 1-based position.</summary>
+    public static void Remove<T>(List<T> list, int position)
+    {
+        CheckPosition(position, list.Count);
+        list.RemoveAt(position - 1);
+    }
+
     public static void CheckPosition(int position, int count)
     {
         if (position < 1 || position > count)
