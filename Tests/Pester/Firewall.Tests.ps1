@@ -512,6 +512,46 @@ Describe 'Persistence on the embedded host' {
     }
 }
 
+Describe 'Pipelines, sessions, counters and completion' {
+    It 'counts hits per rule as ipfstat -hio does: every packet matches rule 1 (not quick), the three UDP ones also rule 2' {
+        'block in all', 'pass in quick proto udp all' | New-FirewallRule -Session $s -ZoneName hits | Out-Null
+        $packets = 'in udp 1.1.1.1,1 2.2.2.2,53', 'in udp 1.1.1.1,2 2.2.2.2,53', 'in udp 1.1.1.1,3 2.2.2.2,53', 'in tcp 1.1.1.1,4 2.2.2.2,80 S', 'in tcp 1.1.1.1,5 2.2.2.2,80 S'
+        (Test-FirewallPacket -Session $s -ZoneName hits -Packet $packets).Verdict | Should -Be @('pass', 'pass', 'pass', 'block', 'block')
+        $r = Get-FirewallRule -Session $s -ZoneName hits
+        $r.Text | Should -Be @('block in all', 'pass in quick proto udp from any to any')
+        $r.Hits | Should -Be @(5, 3)
+        $r[1].Bytes | Should -Be (3 * 28)
+    }
+
+    It 'a piped rule goes back to its own session, zone and stack' {
+        $other = New-IllumosSession -Temporary -Name firewall-other
+        try {
+            New-FirewallRule -Session $other -ZoneName web -GlobalControlled -Rule 'block in quick proto tcp from any to any port = 25' | Out-Null
+            New-FirewallRule -Session $s -ZoneName web -GlobalControlled -Rule 'block in quick proto tcp from any to any port = 25' | Out-Null
+            Get-FirewallRule -Session $other -ZoneName web -GlobalControlled -Rule '*port = 25' | Disable-FirewallRule
+            (Get-FirewallRule -Session $other -ZoneName web -GlobalControlled -Rule '*port = 25').Enabled | Should -BeFalse
+            (Get-FirewallRule -Session $s -ZoneName web -GlobalControlled -Rule '*port = 25').Enabled | Should -BeTrue
+            (Get-FirewallRule -Session $other -ZoneName web).Count | Should -Be 0
+        } finally { Remove-IllumosSession $other -Confirm:$false }
+    }
+
+    It 'reports missing packet files; -WhatIf on Export writes no file' {
+        { Test-FirewallPacket -Session $s -Path (Join-Path $TestDrive 'nope.txt') -ErrorAction Stop } | Should -Throw -ErrorId 'FirewallFileNotFound*'
+        $f = Join-Path $TestDrive 'whatif-export.conf'
+        Export-FirewallRule -Session $s -ZoneName hits -Path $f -WhatIf
+        Test-Path $f | Should -BeFalse
+    }
+
+    It 'completes rule positions with their text, on the default session' {
+        New-FirewallRule -ZoneName cmpl -Rule 'block in all' | Out-Null
+        New-FirewallRule -ZoneName cmpl -Rule 'pass out all' | Out-Null
+        $line = 'Disable-FirewallRule -ZoneName cmpl -Position '
+        $c = (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches
+        $c.CompletionText | Should -Be @('1', '2')
+        $c[1].ListItemText | Should -Be '2: pass out all'
+    }
+}
+
 Describe 'Formatting' {
     It 'shows rules, verdicts and sessions in table views' {
         $out = Get-FirewallRule -Session $s -ZoneName pk | Out-String -Width 250
