@@ -414,6 +414,15 @@ Describe 'Test-FirewallPacket and Get-FirewallSession' {
         $v[1].Verdict | Should -Be 'pass'
     }
 
+    It 'matches ICMP types given as numbers or names: echo passes by rule 2, echo reply is blocked by rule 1' {
+        New-FirewallRule -Session $s -ZoneName icmp -Action Block | Out-Null
+        (New-FirewallRule -Session $s -ZoneName icmp -Quick -Protocol ICMPv4 -IcmpType echo).Text | Should -Be 'pass in quick proto icmp from any to any icmp-type echo'
+        $v = '8', 'echo', '0' | ForEach-Object { Test-FirewallPacket -Session $s -ZoneName icmp -Protocol ICMPv4 -IcmpType $_ -RemoteAddress 1.1.1.1 -LocalAddress 2.2.2.2 }
+        $v.Verdict | Should -Be @('pass', 'pass', 'block')
+        $v.RulePosition | Should -Be @(2, 2, 1)
+        $v[0].Packet | Should -Be 'ip #0 48(20) 1 1.1.1.1 > 2.2.2.2'
+    }
+
     It 'evaluates the global-zone-controlled stack first for a zone' {
         New-FirewallRule -Session $s -ZoneName web -Rule 'pass in all' | Out-Null
         New-FirewallRule -Session $s -ZoneName web -GlobalControlled -Action Block -Quick -Protocol TCP -LocalPort 23 | Out-Null
