@@ -289,6 +289,7 @@ Describe 'Import-, Export- and Test-FirewallRule' {
         Import-FirewallRule -Session $s -ZoneName io -Path $good -Replace
         (Texts io).Count | Should -Be 4
         (Get-Content $good | Import-FirewallRule -Session $s -ZoneName io4 -PassThru).Count | Should -Be 4
+        (Get-Item $good | Import-FirewallRule -Session $s -ZoneName io5 -PassThru).Count | Should -Be 4
     }
 
     It 'a file with errors reports each with file, line and column and loads nothing' {
