@@ -69,7 +69,13 @@ public sealed class RuleStats
 public sealed class CompiledRule
 {
     public required IpfRule Rule { get; init; }
-    public required Func<PacketView, bool> Match { get; init; }
+    private Func<PacketView, bool>? _match;
+
+    /// <summary>
+    /// The compiled match delegate. Rules are compiled on first use, so loading a large rule set is immediate and
+    /// rules the candidate index never offers cost nothing.
+    /// </summary>
+    public Func<PacketView, bool> Match => _match ??= RuleMatcher.Compile(Rule);
     public RuleList? Group { get; set; }
     private FilterResult? _result;
     /// <summary>The result this rule gives when it decides a packet.</summary>
@@ -227,7 +233,7 @@ public sealed class FilterEngine
         var acct = new List<CompiledRule>();
         foreach (var r in rules)
         {
-            var c = new CompiledRule { Rule = r, Match = RuleMatcher.Compile(r) };
+            var c = new CompiledRule { Rule = r };
             _byRule[r] = c;
             if (r.Action == IpfAction.Count) { acct.Add(c); continue; }
             List<CompiledRule> list;
@@ -266,14 +272,15 @@ public sealed class FilterEngine
     public FilterResult Check(PacketView v)
     {
         if (!v.Valid) return new FilterResult(Verdict.NoMatch, null, false, false, v.Error);
-        foreach (var a in _accounting)
-            if (LinearScan ? RuleMatcher.Matches(a.Rule, v) : a.Match(v)) { a.Stats.Hits++; a.Stats.Bytes += v.Len; }
+        if (_accounting.Length > 0)
+            foreach (var a in _accounting)
+                if (LinearScan ? RuleMatcher.Matches(a.Rule, v) : a.Match(v)) { a.Stats.Hits++; a.Stats.Bytes += v.Len; }
 
         bool isFrag = (v.Flags & (uint)PacketFlags.Frag) != 0;
         if (isFrag && v.NonFirstFrag && _frags.TryGetValue((v.Proto, v.Src, v.Dst, v.Id), out var fr))
             return new FilterResult(FilterResult.FromRule(fr), fr, false, true);
 
-        if (States.Entries.Count > 0 && States.Match(v) is { } st)
+        if (States.Count > 0 && States.Match(v) is { } st)
         {
             if (st.Rule.KeepFrags && isFrag && !v.NonFirstFrag) _frags[(v.Proto, v.Src, v.Dst, v.Id)] = st.Rule;
             return new FilterResult(FilterResult.FromRule(st.Rule), st.Rule, true, false);

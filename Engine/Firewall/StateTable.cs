@@ -19,7 +19,8 @@ public sealed class StateEntry
     public int Proto { get; init; }
     public uint Src { get; init; }
     public uint Dst { get; init; }
-    public int Sport { get; init; }
+    /// <summary>Source port; -1 for an entry a proxy opened before knowing it (filled in by the first packet).</summary>
+    public int Sport { get; set; }
     public int Dport { get; init; }
     public int IcmpType { get; init; }
     public int IcmpId { get; init; }
@@ -44,6 +45,7 @@ public sealed class StateTable
 
     public int Limit { get; set; } = 4013;
     public IReadOnlyList<StateEntry> Entries => _entries;
+    public int Count => _entries.Count;
     public void Clear() { _entries.Clear(); _perRule.Clear(); }
 
     private static int ReplyType(int t) => t switch { 8 => 0, 13 => 14, 15 => 16, 17 => 18, _ => -1 };
@@ -90,16 +92,17 @@ public sealed class StateTable
     public StateEntry? Match(PacketView v)
     {
         if (v.Proto == 1 && v.HasEmbedded) return MatchIcmpError(v);
-        foreach (var e in _entries)
+        for (int k = 0; k < _entries.Count; k++)
         {
+            var e = _entries[k];
             if (e.Proto != v.Proto) continue;
             bool fwd = v.Src == e.Src && v.Dst == e.Dst, rev = v.Src == e.Dst && v.Dst == e.Src;
             if (!fwd && !rev) continue;
             if (v.Proto is 6 or 17)
             {
                 if (!v.HasPorts) continue;
-                if (fwd && v.Sport == e.Sport && v.Dport == e.Dport) rev = false;
-                else if (rev && v.Sport == e.Dport && v.Dport == e.Sport) fwd = false;
+                if (fwd && (v.Sport == e.Sport || e.Sport == -1) && v.Dport == e.Dport) rev = false;
+                else if (rev && v.Sport == e.Dport && (v.Dport == e.Sport || e.Sport == -1)) fwd = false;
                 else continue;
             }
             else if (v.Proto == 1)
@@ -118,13 +121,35 @@ public sealed class StateTable
                 if (!InWindow(e, v, rev ? 1 : 0)) { v.Flags |= (uint)PacketFlags.OutOfWindow; continue; }
                 if (!TcpAge(e, v, rev ? 1 : 0)) continue;
             }
+            if (e.Sport == -1) e.Sport = fwd ? v.Sport : v.Dport;
             e.Interfaces[idx] ??= v.Iface;
             e.Packets++;
             e.Bytes += v.Len;
             v.Flags |= (uint)PacketFlags.State;
+            // ipftest runs no clock, and the short closing timeouts lapse at once: once a FIN or RST has moved a
+            // side into a closing state, the packet that did it passes and the entry is gone.
+            if (v.Proto == 6 && (Closing(e.Tcp[0]) || Closing(e.Tcp[1]) || (v.TcpFlags & 0x04) != 0))
+            {
+                _entries.RemoveAt(k);
+                _perRule[e.Rule] = _perRule.GetValueOrDefault(e.Rule) - 1;
+            }
             return e;
         }
         return null;
+    }
+
+    private static bool Closing(TcpState s) => s is TcpState.CloseWait or >= TcpState.FinWait1;
+
+    /// <summary>The rule proxies' expected connections are filed under (they pass, they keep state).</summary>
+    public static readonly IpfRule ProxyRule = new() { Action = IpfAction.Pass, Quick = true, KeepState = true, Protocol = 6, HasIpMatch = true };
+
+    /// <summary>Opens an entry for a connection a proxy expects (e.g. FTP's data connection), any source port.</summary>
+    public StateEntry? AddExpected(int proto, uint src, uint dst, int dport)
+    {
+        if (_entries.Count >= Limit) return null;
+        var e = new StateEntry { Rule = ProxyRule, Proto = proto, Src = src, Dst = dst, Sport = -1, Dport = dport, TcpFsm = false };
+        _entries.Add(e);
+        return e;
     }
 
     /// <summary>An ICMP error is let through when the packet it quotes belongs to a session (unless no-icmp-err).</summary>
@@ -239,8 +264,8 @@ public sealed class StateTable
                     n = (fl & FIN) != 0 ? TcpState.LastAck : TcpState.CloseWait;
                     break;
                 case TcpState.FinWait1:
-                    // v4.1 accepts only the ACK of the peer's FIN here; the half-closed side's own ACKs are refused.
-                    if ((fl & ACK) != 0 && o > TcpState.CloseWait) { n = TcpState.TimeWait; rval = 1; }
+                    rval = 1;
+                    n = (fl & ACK) != 0 && o > TcpState.CloseWait ? TcpState.TimeWait : TcpState.FinWait1;
                     break;
                 case TcpState.LastAck:
                     if ((fl & ACK) != 0) rval = (fl & PSH) != 0 || dlen > 0 ? 1 : 2;

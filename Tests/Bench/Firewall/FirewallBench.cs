@@ -28,30 +28,43 @@ public sealed class FirewallBench : IBenchmark
 
         var sw = Stopwatch.StartNew();
         var compiled = new FilterEngine(parsed.Rules);
-        var compileMs = sw.Elapsed.TotalMilliseconds;
+        var buildMs = sw.Elapsed.TotalMilliseconds;
         var linear = new FilterEngine(parsed.Rules) { LinearScan = true };
 
         // Warm up both paths, then measure.
         var expected = new FilterResult[views.Length];
         for (int i = 0; i < views.Length; i++) expected[i] = linear.Check(views[i]);
+        sw.Restart();
         for (int i = 0; i < views.Length; i++)
         {
             var c = compiled.Check(views[i]);
             if (c.Verdict != expected[i].Verdict || !ReferenceEquals(c.Rule, expected[i].Rule))
                 throw new InvalidOperationException($"verdicts differ on packet {i}: compiled {c.Word} ({c.Rule}), linear {expected[i].Word} ({expected[i].Rule})");
         }
+        var firstPassMs = sw.Elapsed.TotalMilliseconds;
 
-        double linearRate = Measure(linear, views, total, expected);
-        double compiledRate = Measure(compiled, views, total, expected);
+        // The machine is shared: alternate the two measurements and keep each one's best of three rounds.
+        double linearRate = 0, compiledRate = 0, compiledCpuRate = 0;
+        for (int round = 0; round < 3; round++)
+        {
+            linearRate = Math.Max(linearRate, Measure(linear, views, round == 0 ? total : total / 2, expected).Wall);
+            var (wall, cpu) = Measure(compiled, views, total, expected);
+            compiledRate = Math.Max(compiledRate, wall);
+            compiledCpuRate = Math.Max(compiledCpuRate, cpu);
+        }
         var mix = expected.GroupBy(e => e.Word).OrderBy(g => g.Key).Select(g => $"{g.Key} {g.Count() * 100.0 / expected.Length:0.#}%");
-        context.Log.WriteLine($"   verdict mix: {string.Join(", ", mix)}; compile {compileMs:0} ms; verdicts identical");
+        context.Log.WriteLine($"   verdict mix: {string.Join(", ", mix)}; index built in {buildMs:0} ms, first pass (rules compiled on demand) {firstPassMs:0} ms; verdicts identical; best of 3 rounds each");
         yield return new BenchResult("compiled evaluator packets/s (vs linear scan)", compiledRate, "pkt/s", linearRate, compiledRate / linearRate, ">=5");
         yield return new BenchResult("compiled evaluator packets/s (vs 1,000,000 goal)", compiledRate, "pkt/s", 1_000_000, compiledRate / 1_000_000, ">=1");
         yield return new BenchResult("linear scan packets/s", linearRate, "pkt/s", null, null, null);
+        // On a shared machine wall-clock rates sink with the load; packets per second of this process's CPU time do not.
+        yield return new BenchResult("compiled evaluator packets per CPU-second", compiledCpuRate, "pkt/s", null, null, null);
     }
 
-    private static double Measure(FilterEngine engine, PacketView[] views, int total, FilterResult[] expected)
+    private static (double Wall, double Cpu) Measure(FilterEngine engine, PacketView[] views, int total, FilterResult[] expected)
     {
+        var process = Process.GetCurrentProcess();
+        var cpu0 = process.TotalProcessorTime;
         var sw = Stopwatch.StartNew();
         for (int n = 0; n < total; n++)
         {
@@ -59,7 +72,10 @@ public sealed class FirewallBench : IBenchmark
             var r = engine.Check(views[i]);
             if (r.Verdict != expected[i].Verdict) throw new InvalidOperationException($"verdict changed on packet {i}");
         }
-        return total / sw.Elapsed.TotalSeconds;
+        var wall = sw.Elapsed.TotalSeconds;
+        process.Refresh();
+        var cpu = (process.TotalProcessorTime - cpu0).TotalSeconds;
+        return (total / wall, total / Math.Max(cpu, 1e-9));
     }
 
     private static string Net(Random rnd)
