@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.RegularExpressions;
 using Illumos.Engine;
 using Illumos.Engine.Firewall;
@@ -72,7 +71,8 @@ public static partial class IpfText
     private static partial Regex IpfRange();
     [GeneratedRegex(@"^(=|!=|<=|>=|<|>)\s*([A-Za-z0-9][\w-]*)$")]
     private static partial Regex Comparison();
-    [GeneratedRegex(@"^[A-Za-z0-9][\w-]*$")]
+    /// <summary>A port number or a service name (names start with a letter, so 1000-2000 is a range, not a name).</summary>
+    [GeneratedRegex(@"^\d+$|^[A-Za-z][\w-]*$")]
     private static partial Regex Single();
 
     /// <summary>
@@ -97,6 +97,13 @@ public static partial class IpfText
         if (Comparison().Match(p) is { Success: true } c) return $"{c.Groups[1].Value} {c.Groups[2].Value}";
         throw IllumosException.Invalid("FirewallPortInvalid",
             $"'{p}' is not a port: use a number or service name, a range such as 1000-2000, or an ipf comparison such as '> 1023'.", p);
+    }
+
+    /// <summary>Ports mean something for TCP and UDP only (ipf would accept them on any rule and never match).</summary>
+    private static void CheckPortProtocol(string? proto, string? port)
+    {
+        if (port is not null && proto is not ("tcp" or "udp" or "tcp/udp" or "6" or "17"))
+            throw IllumosException.Invalid("FirewallPortNeedsProtocol", "-LocalPort and -RemotePort need -Protocol TCP, UDP or TCPUDP.", proto ?? "any");
     }
 
     private static string Endpoint(string address, string? port) => port is null ? address : $"{address} port {port}";
@@ -139,8 +146,7 @@ public static partial class IpfText
         var proto = Protocol(f.Protocol);
         var localPort = Port(f.LocalPort);
         var remotePort = Port(f.RemotePort);
-        if ((localPort ?? remotePort) is not null && proto is not ("tcp" or "udp" or "tcp/udp" or "6" or "17"))
-            throw IllumosException.Invalid("FirewallPortNeedsProtocol", "-LocalPort and -RemotePort need -Protocol TCP, UDP or TCPUDP.", proto ?? "any");
+        CheckPortProtocol(proto, localPort ?? remotePort);
         var icmp = (f.IcmpType ?? []).Where(t => t.Trim().Length > 0).ToList();
         if (icmp.Count > 0 && proto is not ("icmp" or "1"))
             throw IllumosException.Invalid("FirewallIcmpTypeNeedsProtocol", "-IcmpType needs -Protocol ICMPv4.", proto ?? "any");
@@ -208,6 +214,7 @@ public static partial class IpfText
             var remoteAddress = c.RemoteAddress is not null ? Address(c.RemoteAddress) : Addr(remoteEp);
             var localPort = c.LocalPort is not null ? Port(c.LocalPort) : localEp.Port?.ToString();
             var remotePort = c.RemotePort is not null ? Port(c.RemotePort) : remoteEp.Port?.ToString();
+            if ((c.LocalPort ?? c.RemotePort) is not null) CheckPortProtocol(proto, localPort ?? remotePort);
             var (from, to) = Endpoints(direction, localAddress, localPort, remoteAddress, remotePort);
             var probe = IpfParser.ParseRule($"pass in{(proto is null ? "" : " proto " + proto)} from {from} to {to}");
             r = r with { Protocol = probe.Protocol, HasIpMatch = true, From = probe.From, To = probe.To };
@@ -297,6 +304,4 @@ public static partial class IpfText
         var r = IpfParser.Parse(text);
         return r.Success && r.Rules.Count == 1 ? RuleSetText.Canonical(r.Rules[0]) : null;
     }
-
-    public static string Invariant(int n) => n.ToString(CultureInfo.InvariantCulture);
 }

@@ -194,7 +194,8 @@ public sealed class EmbeddedFirewall : IFirewall
                 foreach (var (name, set) in order)
                 {
                     var r = IpTest.Process(set.Engine, set.NatEngine, ref bytes, packet.Out, packet.Interface);
-                    last = r; layer = name; decidingSet = set;
+                    // A later stack that matches nothing does not hide the decision of an earlier one (state, a rule).
+                    if (last is null || r.Verdict != Verdict.NoMatch) { last = r; layer = name; decidingSet = set; }
                     if (!r.IsPass) break;
                 }
                 int? pos = null;

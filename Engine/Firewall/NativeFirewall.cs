@@ -196,9 +196,10 @@ public sealed partial class NativeFirewall(NativeHost host) : IFirewall
             (string Layer, FilterEngine Filter, NatEngine Nat, List<RuleEntry> Rules) decided = default;
             foreach (var st in packet.Out ? Enumerable.Reverse(stacks) : stacks)
             {
-                last = IpTest.Process(st.Filter, st.Nat, ref bytes, packet.Out, packet.Interface);
-                decided = st;
-                if (!last.IsPass) break;
+                var r = IpTest.Process(st.Filter, st.Nat, ref bytes, packet.Out, packet.Interface);
+                // A later stack that matches nothing does not hide the decision of an earlier one (state, a rule).
+                if (last is null || r.Verdict != Verdict.NoMatch) { last = r; decided = st; }
+                if (!r.IsPass) break;
             }
             int idx = last?.Rule is { } rule && decided.Rules is { } dr ? dr.FindIndex(e => ReferenceEquals(e.Rule, rule)) : -1;
             results.Add(new FirewallPacketResult

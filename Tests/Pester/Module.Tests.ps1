@@ -28,11 +28,9 @@ Describe 'Module manifest' {
     }
 
     It 'declares an output type with a format view for every cmdlet that outputs objects' {
-        # Every view file the manifest loads (facilities ship their own, e.g. Illumos.Storage.Format.ps1xml).
+        # Every file the manifest loads (one per facility), not only Illumos.Format.ps1xml.
         $formats = (Import-PowerShellDataFile (Join-Path $Module.ModuleBase 'Illumos.psd1')).FormatsToProcess
-        $formatted = @(foreach ($f in $formats) {
-            ([xml](Get-Content -Raw (Join-Path $Module.ModuleBase $f))).Configuration.ViewDefinitions.View.ViewSelectedBy.TypeName
-        })
+        $formatted = @($formats | ForEach-Object { ([xml](Get-Content -Raw (Join-Path $Module.ModuleBase $_))).Configuration.ViewDefinitions.View.ViewSelectedBy.TypeName })
         foreach ($c in Get-Command -Module Illumos -CommandType Cmdlet) {
             foreach ($t in $c.OutputType) {
                 if ($t.Type -in [void], [bool], [string], [byte[]], [System.Object]) { continue }
