@@ -60,7 +60,7 @@ public abstract class FirewallCmdlet : IllumosCmdlet
                 foreach (var r in rules) if (p.IsMatch(r.Text)) hit.Add(r.Position);
                 continue;
             }
-            var canonical = IpfText.TryCanonical(t);
+            var canonical = FirewallRuleText.TryCanonical(t);
             if (canonical is null)
             {
                 WriteError(ErrorMapper.Create("FirewallRuleSyntax", ErrorCategory.ParserError, $"'{t}' is not one ipf rule; use Test-FirewallRule to see why.", t));

@@ -47,7 +47,7 @@ public sealed class GetFirewallRuleCommand : FirewallCmdlet
             IEnumerable<FirewallRule> selected = ParameterSetName == RuleSet
                 ? SelectByText(rules, Rule!, scope, s)
                 : SelectPositions(rules, Position, r => r.Position, "FirewallRule", scope, s);
-            if (Action is { Length: > 0 }) selected = selected.Where(r => Action.Contains(IpfText.ActionOf(r.Action)));
+            if (Action is { Length: > 0 }) selected = selected.Where(r => Action.Contains(FirewallRuleText.ActionOf(r.Action)));
             if (Direction is { Length: > 0 }) selected = selected.Where(r => Direction.Contains(r.Direction == "out" ? FirewallDirection.Outbound : FirewallDirection.Inbound));
             if (MyInvocation.BoundParameters.ContainsKey(nameof(Enabled))) selected = selected.Where(r => r.Enabled == Enabled);
             if (Group is { Length: > 0 }) selected = selected.Where(r => r.Group is { } g && Group.Contains(g, StringComparer.Ordinal));

@@ -28,7 +28,7 @@ public sealed class GetFirewallSessionCommand : FirewallCmdlet
             IEnumerable<FirewallSession> selected = sessions;
             if (Protocol is { Length: > 0 })
             {
-                var names = Protocol.Select(p => IpfText.Protocol(p) ?? "").ToHashSet(StringComparer.OrdinalIgnoreCase);
+                var names = Protocol.Select(p => FirewallRuleText.Protocol(p) ?? "").ToHashSet(StringComparer.OrdinalIgnoreCase);
                 selected = selected.Where(x => names.Contains(x.Protocol));
             }
             if (Address is { Length: > 0 }) selected = selected.Where(x => Address.Contains(x.Source) || Address.Contains(x.Destination));

@@ -92,7 +92,7 @@ public sealed class NewFirewallRuleCommand : FirewallCmdlet
     {
         var placement = Placement(Position, Before, After);
         string text = "";
-        if (!Try(() => { text = ParameterSetName == RuleSet ? Rule : IpfText.Rule(Fields()); }, Rule)) return;
+        if (!Try(() => { text = ParameterSetName == RuleSet ? Rule : FirewallRuleText.Rule(Fields()); }, Rule)) return;
         foreach (var s in ResolveSessions())
         {
             var scope = Scope;
@@ -106,7 +106,7 @@ public sealed class NewFirewallRuleCommand : FirewallCmdlet
         }
     }
 
-    private IpfText.RuleFields Fields() => new()
+    private FirewallRuleText.RuleFields Fields() => new()
     {
         Action = Action,
         Direction = Direction,

@@ -61,7 +61,7 @@ public sealed class NewNatRuleCommand : FirewallCmdlet
         string text = "";
         if (!Try(() =>
         {
-            text = ParameterSetName == RuleSet ? Rule : IpfText.Nat(new IpfText.NatFields
+            text = ParameterSetName == RuleSet ? Rule : FirewallRuleText.Nat(new FirewallRuleText.NatFields
             {
                 Type = Type,
                 Interface = InterfaceAlias,

@@ -100,7 +100,7 @@ public sealed class SetFirewallRuleCommand : FirewallCmdlet
     protected override void ProcessRecord()
     {
         var bound = MyInvocation.BoundParameters;
-        var changes = new IpfText.RuleChanges
+        var changes = new FirewallRuleText.RuleChanges
         {
             Action = bound.ContainsKey(nameof(Action)) ? Action : null,
             Direction = bound.ContainsKey(nameof(Direction)) ? Direction : null,
@@ -128,7 +128,7 @@ public sealed class SetFirewallRuleCommand : FirewallCmdlet
             {
                 int at = Locate(fw.GetRules(scope, StopToken), r => r.Text, target.Position, target.Text, "FirewallRule");
                 var text = Rule is not null ? RuleSetText.Canonical(Engine.Languages.Ipf.IpfParser.ParseRule(Rule))
-                    : changes.IsEmpty ? target.Text : IpfText.Modify(target.Text, changes);
+                    : changes.IsEmpty ? target.Text : FirewallRuleText.Modify(target.Text, changes);
                 var what = new List<string>();
                 if (text != target.Text) what.Add($"rule text to '{text}'");
                 if (enable && Enabled != target.Enabled) what.Add(Enabled ? "enable" : "disable");

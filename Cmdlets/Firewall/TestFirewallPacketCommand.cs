@@ -117,11 +117,11 @@ public sealed class TestFirewallPacketCommand : FirewallCmdlet
 
     private FirewallPacket FromFields()
     {
-        var proto = Protocol is null ? null : IpfText.Protocol(Protocol);
+        var proto = Protocol is null ? null : FirewallRuleText.Protocol(Protocol);
         bool outbound = Direction == FirewallDirection.Outbound;
         return new FirewallPacket
         {
-            Direction = IpfText.Direction(Direction),
+            Direction = FirewallRuleText.Direction(Direction),
             Interface = InterfaceAlias,
             Protocol = proto,
             Source = outbound ? LocalAddress : RemoteAddress,

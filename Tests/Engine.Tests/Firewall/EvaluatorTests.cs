@@ -167,18 +167,3 @@ public class EvaluatorTests
         Assert.Equal("ip #0 40(20) 6 198.51.100.7,4000 > 203.0.113.5,80 S", PacketFormats.PrintPacket(other));
     }
 }
-
-public class FirewallRuleSpecTests
-{
-    [Fact]
-    public void NetSecurity_style_fields_become_ipf_text()
-    {
-        Assert.Equal("pass in quick proto tcp from 10.0.0.0/8 to any port = 22 flags S keep state",
-            new FirewallRuleSpec { Protocol = "TCP", LocalPort = "22", RemoteAddress = "10.0.0.0/8", KeepState = true }.ToText());
-        Assert.Equal("block return-icmp(port-unr) out log on e1000g0 proto udp from any port 1000:2000 to 192.0.2.1 port = 53",
-            new FirewallRuleSpec { Action = "Block", Direction = "Outbound", Protocol = "udp", LocalPort = "1000-2000", RemoteAddress = "192.0.2.1", RemotePort = "53", Interface = "e1000g0", Quick = false, Log = true, Reject = true }.ToText());
-        Assert.Equal("FirewallPortNeedsProtocol", Assert.Throws<IllumosException>(() => new FirewallRuleSpec { LocalPort = "80" }.ToText()).ErrorId);
-        Assert.Equal("FirewallActionInvalid", Assert.Throws<IllumosException>(() => new FirewallRuleSpec { Action = "Maybe" }.ToText()).ErrorId);
-        Assert.Equal("FirewallRuleSyntax", Assert.Throws<IllumosException>(() => new FirewallRuleSpec { RemoteAddress = "300.1.1.1/99" }.ToText()).ErrorId);
-    }
-}

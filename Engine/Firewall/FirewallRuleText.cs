@@ -3,7 +3,7 @@ using Illumos.Engine;
 using Illumos.Engine.Firewall;
 using Illumos.Engine.Languages.Ipf;
 
-namespace Illumos.Cmdlets.Firewall;
+namespace Illumos.Engine.Firewall;
 
 /// <summary>What a rule does, in NetSecurity's words (Allow, Block) plus the other ipf actions that need no argument.</summary>
 public enum FirewallAction { Allow, Block, Count, Log, Auth, Preauth, Skip, Call }
@@ -18,7 +18,7 @@ public enum NatType { Map, Bimap, MapBlock, Rdr }
 /// The NetSecurity/NetNat parameter vocabulary translated to ipf.conf and ipnat.conf text. Only text is produced
 /// here: the engine's parser remains the judge of what is valid, so every refusal carries its stable ErrorId.
 /// </summary>
-public static partial class IpfText
+public static partial class FirewallRuleText
 {
     public static string Action(FirewallAction a) => a switch
     {
