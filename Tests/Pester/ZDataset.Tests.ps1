@@ -342,3 +342,35 @@ Describe 'Remove-ZDataset' {
         $r.Errors[0].TargetObject | Should -Be 'tank/ghost'
     }
 }
+
+Describe 'Argument completion' {
+    BeforeAll {
+        $s = New-ZTestHost
+        New-ZDataset -Session $s tank/complete/me -Parents | Out-Null
+        New-ZSnapshot -Session $s tank/complete@snap1 | Out-Null
+        $global:ZCompletionSession = $s
+    }
+    AfterAll {
+        Remove-Variable ZCompletionSession -Scope Global -ErrorAction SilentlyContinue
+        Remove-IllumosSession $s -Confirm:$false
+    }
+
+    It 'completes dataset names from the session on the command line' {
+        $line = 'Get-ZDataset -Session $global:ZCompletionSession -Name tank/comp'
+        $r = TabExpansion2 -inputScript $line -cursorColumn $line.Length
+        $r.CompletionMatches.CompletionText | Should -Be @('tank/complete', 'tank/complete/me')
+    }
+
+    It 'completes snapshot names once the dataset is typed' {
+        $line = 'Remove-ZSnapshot -Session $global:ZCompletionSession -Name tank/complete@'
+        $r = TabExpansion2 -inputScript $line -cursorColumn $line.Length
+        $r.CompletionMatches.CompletionText | Should -Be 'tank/complete@snap1'
+    }
+
+    It 'completes property names' {
+        $line = 'Get-ZDatasetProperty tank -Property compr'
+        $r = TabExpansion2 -inputScript $line -cursorColumn $line.Length
+        $r.CompletionMatches.CompletionText | Should -Contain 'compression'
+        $r.CompletionMatches.CompletionText | Should -Contain 'compressratio'
+    }
+}
