@@ -82,14 +82,12 @@ public sealed partial class EmbeddedStorage
                 case ZVdevClass.Cache: cache.Add(Resolve(g.Devices[0])); continue;
                 case ZVdevClass.Spare: spares.Add(Resolve(g.Devices[0])); continue;
             }
-            if (g.Kind is VdevKind.RaidZ1 or VdevKind.RaidZ2 or VdevKind.RaidZ3)
-                throw new IllumosException(ErrorKind.NotImplemented, "RaidzNotImplemented", "The embedded engine does not support raidz vdevs yet; use mirrors or stripes.", r.Vdevs.ToString());
-            tops.Add(new Pool.TopSpec(g.Kind == VdevKind.Mirror ? "mirror" : "file", g.Class, g.Devices.Select(Resolve).ToList()));
+            tops.Add(new Pool.TopSpec(g.Kind == VdevKind.Disk ? "file" : g.KindText, g.Class, g.Devices.Select(Resolve).ToList()));
         }
         if (!tops.Any(t => t.Class == ZVdevClass.Normal)) throw IllumosException.Invalid("VdevNoData", "A pool needs at least one data vdev (not only log, cache or spare).", r.Vdevs.ToString());
         if (!r.Force)
         {
-            var kinds = tops.Where(t => t.Class == ZVdevClass.Normal).Select(t => t.Type == "mirror" ? "mirror-" + t.Paths.Count : "disk").Distinct().ToList();
+            var kinds = tops.Where(t => t.Class == ZVdevClass.Normal).Select(t => t.Type == "file" ? "disk" : t.Type + "-" + t.Paths.Count).Distinct().ToList();
             if (kinds.Count > 1) throw IllumosException.Invalid("VdevMismatchedReplication", $"Mismatched replication level ({string.Join(", ", kinds)}); use -Force to create the pool anyway.", r.Vdevs.ToString());
         }
         var poolProps = new Dictionary<string, string>();
@@ -130,8 +128,8 @@ public sealed partial class EmbeddedStorage
         return new ZPoolVdev
         {
             Name = request.Name, Type = "root", State = ZHealth.ONLINE,
-            Children = plan.Tops.Select(t => t.Type == "mirror"
-                ? new ZPoolVdev { Name = "mirror-" + i++, Type = "mirror", Class = t.Class, Depth = 1, State = ZHealth.ONLINE, Children = t.Paths.Select(p => new ZPoolVdev { Name = p, Type = "file", Path = p, Depth = 2, Class = t.Class, State = ZHealth.ONLINE }).ToList() }
+            Children = plan.Tops.Select(t => t.Type != "file"
+                ? new ZPoolVdev { Name = t.Type + "-" + i++, Type = t.Type, Class = t.Class, Depth = 1, State = ZHealth.ONLINE, Children = t.Paths.Select(p => new ZPoolVdev { Name = p, Type = "file", Path = p, Depth = 2, Class = t.Class, State = ZHealth.ONLINE }).ToList() }
                 : new ZPoolVdev { Name = t.Paths[0], Type = "file", Path = t.Paths[0], Class = t.Class, Depth = 1, State = ZHealth.ONLINE, Children = Array.Empty<ZPoolVdev>() })
                 .Concat(plan.Cache.Select(p => new ZPoolVdev { Name = p, Type = "file", Path = p, Class = ZVdevClass.Cache, Depth = 1, State = ZHealth.ONLINE }))
                 .Concat(plan.Spares.Select(p => new ZPoolVdev { Name = p, Type = "file", Path = p, Class = ZVdevClass.Spare, Depth = 1, State = ZHealth.AVAIL })).ToList(),

@@ -5,13 +5,6 @@ namespace Illumos.Engine.Tests.Storage;
 
 public class SnapshotTests
 {
-    private static byte[] Random(int n, int seed)
-    {
-        var b = new byte[n];
-        new Random(seed).NextBytes(b);
-        return b;
-    }
-
     private static ulong Prop(StorageFixture f, string name, string prop) => ulong.Parse(f.Storage.GetProperties(name, [prop], default)[0].Value);
 
     [Fact]
@@ -100,14 +93,14 @@ public class SnapshotTests
         f.CreatePool("tank", "d1");
         f.Storage.CreateFileSystem("tank/fs", new Dictionary<string, string> { ["compression"] = "off" }, false, default);
         ulong poolBefore = f.Storage.GetPools(default)[0].Allocated;
-        f.WriteFile("tank/fs", "/big", Random(4 << 20, 1));
+        f.WriteFile("tank/fs", "/big", StorageFixture.Bytes(4 << 20, 1));
         ulong used1 = Prop(f, "tank/fs", "used");
         Assert.InRange(used1, 4UL << 20, (4UL << 20) + (1 << 20));
         f.Storage.CreateSnapshots(["tank/fs@s"], false, null, default);
         Assert.Equal(0UL, Prop(f, "tank/fs", "usedbysnapshots"));
         Assert.Equal(0UL, f.Storage.GetSnapshots("tank/fs", false, default)[0].Used);
         // Overwrite everything: the old blocks stay, held by the snapshot.
-        f.WriteFile("tank/fs", "/big", Random(4 << 20, 2));
+        f.WriteFile("tank/fs", "/big", StorageFixture.Bytes(4 << 20, 2));
         ulong snapUsed = Prop(f, "tank/fs", "usedbysnapshots");
         Assert.InRange(snapUsed, 4UL << 20, (4UL << 20) + (1 << 20));
         Assert.Equal(snapUsed, f.Storage.GetSnapshots("tank/fs", false, default)[0].Used);
@@ -129,9 +122,9 @@ public class SnapshotTests
         using var f = new StorageFixture();
         f.CreatePool("tank", "d1");
         f.Storage.CreateFileSystem("tank/fs", new Dictionary<string, string> { ["compression"] = "off" }, false, default);
-        f.WriteFile("tank/fs", "/a", Random(1 << 20, 1));
+        f.WriteFile("tank/fs", "/a", StorageFixture.Bytes(1 << 20, 1));
         f.Storage.CreateSnapshots(["tank/fs@1"], false, null, default);
-        f.WriteFile("tank/fs", "/b", Random(1 << 20, 2));
+        f.WriteFile("tank/fs", "/b", StorageFixture.Bytes(1 << 20, 2));
         f.Storage.CreateSnapshots(["tank/fs@2"], false, null, default);
         f.Storage.Files.Delete("tank/fs", "/a", false, default);
         f.Storage.Files.Delete("tank/fs", "/b", false, default);
@@ -142,7 +135,7 @@ public class SnapshotTests
         // b was born after @1, so it is gone; a moves to the head's deadlist and @1 now holds it alone.
         var s1 = f.Storage.GetSnapshots("tank/fs", false, default).Single();
         Assert.InRange(s1.Used, 1UL << 20, (1UL << 20) + 256 * 1024);
-        Assert.Equal(Random(1 << 20, 1), f.ReadFile("tank/fs@1", "/a"));
+        Assert.Equal(StorageFixture.Bytes(1 << 20, 1), f.ReadFile("tank/fs@1", "/a"));
     }
 
     [Fact]
@@ -172,7 +165,7 @@ public class SnapshotTests
         var v = f.Storage.CreateVolume("tank/vol", 8 << 20, false, 8192, null, false, default);
         Assert.Equal(8UL << 20, v.VolumeSize);
         Assert.Equal(8UL << 20, v.RefReservation);
-        var data = Random(20000, 3);
+        var data = StorageFixture.Bytes(20000, 3);
         f.Storage.WriteVolume("tank/vol", 5000, data, default);
         f.Storage.CreateSnapshots(["tank/vol@s"], false, null, default);
         f.Storage.WriteVolume("tank/vol", 5000, new byte[100], default);

@@ -32,11 +32,19 @@ public sealed class StorageFixture : IDisposable
         return Storage;
     }
 
+    /// <summary>Seeded random bytes.</summary>
+    public static byte[] Bytes(int n, int seed)
+    {
+        var b = new byte[n];
+        new Random(seed).NextBytes(b);
+        return b;
+    }
+
     public string Dev(string name) => Path.Combine(DevDir, name);
 
     public ZPool CreatePool(string name, params string[] words)
     {
-        var spec = VdevSpec.Parse(words.Select(w => w is "mirror" or "log" or "cache" or "spare" or "raidz1" or "raidz2" ? w : Dev(w)).ToList());
+        var spec = VdevSpec.Parse(words.Select(w => w is "mirror" or "log" or "cache" or "spare" or "raidz" or "raidz1" or "raidz2" or "raidz3" ? w : Dev(w)).ToList());
         return Storage.CreatePool(new PoolCreateRequest { Name = name, Vdevs = spec, CreateFileDevicesOfSize = DeviceSize }, NullSink.Instance, default);
     }
 

@@ -48,12 +48,13 @@ public sealed class SpaceManager
         {
             int idx = order[c % order.Count];
             var a = Allocators[idx];
-            long asize = a.RoundUp(psize);
+            long asize = Tops[idx].AsizeOf(psize);
             long off = a.Allocate(asize);
             if (off < 0)
             {
                 // Try any other vdev before giving up.
-                idx = order.FirstOrDefault(i => Allocators[i].FreeBytes >= asize, -1);
+                idx = order.FirstOrDefault(i => Allocators[i].FreeBytes >= Tops[i].AsizeOf(psize), -1);
+                if (idx >= 0) asize = Tops[idx].AsizeOf(psize);
                 off = idx < 0 ? -1 : Allocators[idx].Allocate(asize);
                 if (off < 0)
                 {

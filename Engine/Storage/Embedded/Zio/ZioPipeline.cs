@@ -64,7 +64,7 @@ public sealed class ZioPipeline
         {
             var d = bp.GetDva(i);
             if (d.Vdev >= _space.Tops.Count) continue;
-            if (_space.Tops[(int)d.Vdev].Read((long)d.Offset, physical, Verify)) ok = true;
+            if (_space.Tops[(int)d.Vdev].Read((long)d.Offset, physical, Verify, scrub: false).Ok) ok = true;
             else badCopies.Add(d);
         }
         if (!ok)
