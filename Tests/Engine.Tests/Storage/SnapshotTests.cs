@@ -178,4 +178,39 @@ public class SnapshotTests
         var e = Assert.Throws<IllumosException>(() => f.Storage.WriteVolume("tank/vol", (8 << 20) - 10, new byte[20], default));
         Assert.Equal("VolumeRangeInvalid", e.ErrorId);
     }
+
+    [Fact]
+    public void Promote_reverses_the_clone_relationship()
+    {
+        using var f = new StorageFixture();
+        f.CreatePool("tank", "d1");
+        f.Storage.CreateFileSystem("tank/fs", new Dictionary<string, string> { ["compression"] = "off" }, false, default);
+        f.WriteFile("tank/fs", "/a", StorageFixture.Bytes(1 << 20, 1));
+        f.Storage.CreateSnapshots(["tank/fs@1"], false, null, default);
+        f.WriteFile("tank/fs", "/b", StorageFixture.Bytes(1 << 20, 2));
+        f.Storage.CreateSnapshots(["tank/fs@2"], false, null, default);
+        f.WriteFile("tank/fs", "/c", StorageFixture.Bytes(1 << 20, 3));
+        f.Storage.CreateSnapshots(["tank/fs@3"], false, null, default);
+        f.Storage.Clone("tank/fs@2", "tank/clone", null, false, default);
+        f.WriteFile("tank/clone", "/d", [4]);
+        var e = Assert.Throws<IllumosException>(() => f.Storage.Promote("tank/fs", default));
+        Assert.Equal("NotAClone", e.ErrorId);
+        f.Storage.Promote("tank/clone", default);
+        Assert.Equal(["tank/clone@1", "tank/clone@2"], f.Storage.GetSnapshots("tank/clone", false, default).Select(s => s.Name));
+        Assert.Equal(["tank/fs@3"], f.Storage.GetSnapshots("tank/fs", false, default).Select(s => s.Name));
+        var ds = f.Storage.GetDatasets("tank", null, ZDatasetType.All, default).ToDictionary(d => d.Name);
+        Assert.Null(ds["tank/clone"].Origin);
+        Assert.Equal("tank/clone@2", ds["tank/fs"].Origin);
+        // The snapshots' data now counts against the promoted dataset: a and b (2 MiB) are held there.
+        Assert.True(ds["tank/clone"].UsedByDataset >= 2UL << 20, $"clone used {ds["tank/clone"].UsedByDataset}");
+        Assert.True(ds["tank/fs"].UsedByDataset < 2UL << 20 && ds["tank/fs"].UsedByDataset >= 1UL << 20);
+        f.Reopen();
+        Assert.Equal(StorageFixture.Bytes(1 << 20, 1), f.ReadFile("tank/clone@1", "/a"));
+        Assert.Equal(StorageFixture.Bytes(1 << 20, 3), f.ReadFile("tank/fs", "/c"));
+        // Now the old dataset depends on the clone: destroying the clone needs -R.
+        e = Assert.Throws<IllumosException>(() => f.Storage.Destroy("tank/clone", true, false, false, default));
+        Assert.Equal("SnapshotHasClones", e.ErrorId);
+        f.Storage.Destroy("tank/fs", true, false, false, default);
+        Assert.Equal(StorageFixture.Bytes(1 << 20, 2), f.ReadFile("tank/clone", "/b"));
+    }
 }
