@@ -45,34 +45,8 @@ public sealed partial class EmbeddedStorage
         var tops = new List<Pool.TopSpec>();
         var cache = new List<string>();
         var spares = new List<string>();
-        var inUse = _pools.Values.SelectMany(p => p.AllLeaves).Select(l => l.Path).ToHashSet(StringComparer.Ordinal);
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        string Resolve(string d)
-        {
-            var full = Path.GetFullPath(d);
-            if (!seen.Add(full)) throw IllumosException.Invalid("VdevDuplicateDevice", $"The device '{full}' is named more than once.", d);
-            if (inUse.Contains(full)) throw new IllumosException(ErrorKind.ResourceBusy, "DeviceInUse", $"'{full}' is part of an imported pool.", d);
-            if (!File.Exists(full))
-            {
-                if (creatingFiles && r.CreateFileDevicesOfSize is { } sz)
-                {
-                    if ((long)sz < LeafDevice.MinimumSize) throw IllumosException.Invalid("DeviceTooSmall", $"File devices must be at least 64 MiB; {Size.Format(sz)} was asked for.", d);
-                    return full;
-                }
-                if (r.CreateFileDevicesOfSize is { } s2 && (long)s2 >= LeafDevice.MinimumSize) return full;
-                throw IllumosException.NotFound("DeviceNotFound", $"The device '{full}' does not exist.", d);
-            }
-            long len = new FileInfo(full).Length;
-            if (len < LeafDevice.MinimumSize) throw IllumosException.Invalid("DeviceTooSmall", $"'{full}' is {Size.Format((ulong)len)}; a device must be at least 64 MiB.", d);
-            var label = TryReadLabel(full);
-            if (label is not null && label.State != LabelPoolState.Destroyed)
-            {
-                if (label.State == LabelPoolState.Active || !r.Force)
-                    throw new IllumosException(ErrorKind.ResourceBusy, "DeviceInUse",
-                        $"'{full}' is part of {(label.State == LabelPoolState.Active ? "active" : "exported")} pool '{label.PoolName}'{(label.State == LabelPoolState.Exported ? "; use -Force to reuse it" : "")}.", d);
-            }
-            return full;
-        }
+        string Resolve(string d) => ResolveNewDevice(d, r.Force, r.CreateFileDevicesOfSize, seen);
         foreach (var g in r.Vdevs.Groups)
         {
             switch (g.Class)
@@ -105,6 +79,34 @@ public sealed partial class EmbeddedStorage
         foreach (var (k, v) in r.FileSystemProperties) fsProps[k] = PropertyTable.Validate(k, v, DatasetKind.FileSystem, creating: true);
         if (r.MountPoint is { } mp) fsProps["mountpoint"] = PropertyTable.Validate("mountpoint", mp, DatasetKind.FileSystem, true);
         return (tops, cache, spares, ashift, poolProps, fsProps);
+    }
+
+    /// <summary>
+    /// Checks a device for a new vdev: absolute path, named once, not in an imported pool, not in an
+    /// exported pool unless forced, at least 64 MiB (or to be created at a given size).
+    /// </summary>
+    private string ResolveNewDevice(string d, bool force, ulong? createSize, HashSet<string> seen)
+    {
+        var full = Path.GetFullPath(d);
+        if (!seen.Add(full)) throw IllumosException.Invalid("VdevDuplicateDevice", $"The device '{full}' is named more than once.", d);
+        if (_pools.Values.SelectMany(p => p.AllLeaves).Any(l => l.Path == full))
+            throw new IllumosException(ErrorKind.ResourceBusy, "DeviceInUse", $"'{full}' is part of an imported pool.", d);
+        if (!File.Exists(full))
+        {
+            if (createSize is { } sz)
+            {
+                if ((long)sz < LeafDevice.MinimumSize) throw IllumosException.Invalid("DeviceTooSmall", $"File devices must be at least 64 MiB; {Size.Format(sz)} was asked for.", d);
+                return full;
+            }
+            throw IllumosException.NotFound("DeviceNotFound", $"The device '{full}' does not exist.", d);
+        }
+        long len = new FileInfo(full).Length;
+        if (len < LeafDevice.MinimumSize) throw IllumosException.Invalid("DeviceTooSmall", $"'{full}' is {Size.Format((ulong)len)}; a device must be at least 64 MiB.", d);
+        var label = TryReadLabel(full);
+        if (label is not null && label.State != LabelPoolState.Destroyed && (label.State == LabelPoolState.Active || !force))
+            throw new IllumosException(ErrorKind.ResourceBusy, "DeviceInUse",
+                $"'{full}' is part of {(label.State == LabelPoolState.Active ? "active" : "exported")} pool '{label.PoolName}'{(label.State == LabelPoolState.Exported ? "; use -Force to reuse it" : "")}.", d);
+        return full;
     }
 
     private static string CheckPoolProp(string k, string v, bool creating)
@@ -304,9 +306,6 @@ public sealed partial class EmbeddedStorage
     private static IllumosException NotYet(string what) =>
         new(ErrorKind.NotImplemented, "StorageNotImplemented", $"The embedded storage engine does not implement {what} yet.", what);
 
-    public void AddVdevs(string pool, VdevSpec vdevs, bool force, CancellationToken ct) => throw NotYet("adding vdevs to a pool (zpool add)");
-    public void AttachDevice(string pool, string existingDevice, string newDevice, bool force, CancellationToken ct) => throw NotYet("attaching mirror devices (zpool attach)");
-    public void DetachDevice(string pool, string device, CancellationToken ct) => throw NotYet("detaching mirror devices (zpool detach)");
     public void RemoveDevice(string pool, string device, CancellationToken ct) => throw NotYet("removing devices (zpool remove)");
 
     public IReadOnlyList<ZPoolHistoryEntry> GetHistory(string pool, bool includeInternal, CancellationToken ct) => Locked(() =>

@@ -80,10 +80,13 @@ public sealed partial class EmbeddedStorage
         ReadOperations = l.ReadOps, WriteOperations = l.WriteOps, ReadBytes = l.ReadBytes, WriteBytes = l.WriteBytes,
     };
 
-    public void StartScrub(string pool, CancellationToken ct) => Locked(() =>
+    public void StartScrub(string pool, CancellationToken ct) => Locked(() => BeginScan(PoolOf(pool), ZScanFunction.Scrub));
+
+    /// <summary>Starts a scrub or resilver walk of the pool's committed state on a worker thread.</summary>
+    private static Scrub BeginScan(Pool p, ZScanFunction function)
     {
-        var p = PoolOf(pool);
-        if (p.Scrub is { State: ZScanState.Paused } paused) { paused.Resume(); p.LogHistory("zpool scrub " + p.Name); return; }
+        if (p.Scrub is { State: ZScanState.Paused } paused && function == ZScanFunction.Scrub) { paused.Resume(); p.LogHistory("zpool scrub " + p.Name); return paused; }
+        if (p.Scrub is { State: ZScanState.Scanning or ZScanState.Paused } running && function == ZScanFunction.Resilver) running.Cancel();
         if (p.Scrub is { State: ZScanState.Scanning })
             throw new IllumosException(ErrorKind.ResourceBusy, "ScrubInProgress", $"A scrub of '{p.Name}' is already running.", p.Name);
         p.Sync();
@@ -93,12 +96,13 @@ public sealed partial class EmbeddedStorage
             foreach (var s in h.Snapshots) roots.Add((s.Root, s.PrevSnapTxg, s.FullName));
             roots.Add((h.Root, h.PrevSnapTxg, h.Name));
         }
-        var scrub = new Scrub(p, roots, p.Allocated);
+        var scrub = new Scrub(p, roots, p.Allocated) { Function = function };
         p.Scrub = scrub;
-        p.LogHistory("zpool scrub " + p.Name);
+        p.LogHistory(function == ZScanFunction.Scrub ? "zpool scrub " + p.Name : "resilver " + p.Name, isInternal: function != ZScanFunction.Scrub);
         p.Sync();
         scrub.Start();
-    });
+        return scrub;
+    }
 
     /// <summary>Waits for a running scrub to finish (tests, -Wait).</summary>
     public void WaitForScrub(string pool) => (Locked(() => PoolOf(pool).Scrub))?.Wait();
@@ -131,7 +135,7 @@ public sealed partial class EmbeddedStorage
         double pct = s.ToExamine == 0 ? 100 : Math.Min(100, 100.0 * s.Examined / s.ToExamine);
         return new ZScanInfo
         {
-            Function = ZScanFunction.Scrub, State = s.State, StartTime = s.StartTime, EndTime = s.EndTime, PauseTime = s.PauseTime,
+            Function = s.Function, State = s.State, StartTime = s.StartTime, EndTime = s.EndTime, PauseTime = s.PauseTime,
             ToExamine = (ulong)s.ToExamine, Examined = (ulong)s.Examined, Issued = (ulong)s.Examined, Repaired = (ulong)s.Repaired,
             Errors = (ulong)s.Errors, Rate = rate, PercentDone = s.State == ZScanState.Finished ? 100 : pct,
             TimeRemaining = s.State == ZScanState.Scanning && rate is > 0 ? TimeSpan.FromSeconds(Math.Max(0, s.ToExamine - s.Examined) / rate.Value) : null,
@@ -176,9 +180,6 @@ public sealed partial class EmbeddedStorage
         catch (IllumosException) { return null; }
     }
 
-    public void OnlineDevice(string pool, string device, bool expand, CancellationToken ct) => throw NotYet("onlining devices");
-    public void OfflineDevice(string pool, string device, bool temporary, CancellationToken ct) => throw NotYet("offlining devices");
-    public void ReplaceDevice(string pool, string oldDevice, string? newDevice, bool force, CancellationToken ct) => throw NotYet("replacing devices and resilver");
 
     public void ClearErrors(string pool, string? device, CancellationToken ct) => Locked(() =>
     {

@@ -314,7 +314,7 @@ public sealed class Pool : IDisposable
                 LastTxg = ub.Txg;
                 ReplaySpaceMap();
                 foreach (var bp in ObjectSet.Traverse(Zio, ub.RootBp))
-                    for (int i = 0; i < bp.Copies; i++) { var d = bp.GetDva(i); Space.Allocators[d.Vdev].Claim((long)d.Offset, d.Asize); }
+                    for (int i = 0; i < bp.Copies; i++) { var d = bp.GetDva(i); Space.Allocators[(int)d.Vdev].Claim((long)d.Offset, d.Asize); }
                 Dsl.Load();
                 return;
             }
@@ -322,7 +322,7 @@ public sealed class Pool : IDisposable
             {
                 // A damaged newest txg: fall back to the previous uberblock (rewind), as zpool import -F does.
                 last = e;
-                for (int i = 0; i < Space.Allocators.Length; i++) Space.Allocators[i] = new RangeAllocator(Tops[i].Asize, Tops[i].Ashift);
+                for (int i = 0; i < Space.Allocators.Count; i++) Space.Allocators[i] = new RangeAllocator(Tops[i].Asize, Tops[i].Ashift);
             }
         }
         throw new IllumosException(ErrorKind.InvalidData, "PoolCorrupt", $"Pool '{Name}' cannot be opened: no uberblock leads to a readable MOS ({last?.Message}).", Name, last);

@@ -33,6 +33,8 @@ public sealed class Scrub
     }
 
     public DateTimeOffset StartTime { get; }
+    /// <summary>Scrub, or resilver (the same walk, started because a device came back or was replaced).</summary>
+    public ZScanFunction Function { get; init; } = ZScanFunction.Scrub;
     public DateTimeOffset? EndTime { get; private set; }
     public DateTimeOffset? PauseTime { get; private set; }
     public long ToExamine { get; }

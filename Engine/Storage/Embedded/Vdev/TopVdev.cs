@@ -12,8 +12,10 @@ public abstract class TopVdev : IDisposable
 {
     protected TopVdev(int id, ulong guid, string type, ZVdevClass cls, int ashift, IReadOnlyList<LeafDevice> leaves)
     {
-        Id = id; Guid = guid; Type = type; Class = cls; Ashift = ashift; Leaves = leaves;
+        Id = id; Guid = guid; Type = type; Class = cls; Ashift = ashift; _leaves = leaves.ToList();
     }
+
+    private readonly List<LeafDevice> _leaves;
 
     public static TopVdev Create(int id, ulong guid, string type, ZVdevClass cls, int ashift, IReadOnlyList<LeafDevice> leaves, int parity) =>
         type.StartsWith("raidz", StringComparison.Ordinal)
@@ -25,7 +27,10 @@ public abstract class TopVdev : IDisposable
     public string Type { get; }
     public ZVdevClass Class { get; }
     public int Ashift { get; }
-    public IReadOnlyList<LeafDevice> Leaves { get; }
+    public IReadOnlyList<LeafDevice> Leaves => _leaves;
+
+    /// <summary>Puts a new device in the place of an old one (replace); the caller resilvers it.</summary>
+    public void ReplaceLeaf(LeafDevice old, LeafDevice replacement) => _leaves[_leaves.IndexOf(old)] = replacement;
     /// <summary>Bytes of this vdev's address space that can be allocated.</summary>
     public abstract long Asize { get; }
     public virtual int Parity => 0;
