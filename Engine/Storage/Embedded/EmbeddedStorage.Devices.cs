@@ -48,7 +48,10 @@ public sealed partial class EmbeddedStorage
                 opened.AddRange(leaves);
                 switch (g.Class)
                 {
-                    case ZVdevClass.Cache: p.CacheDevices.AddRange(leaves); break;
+                    case ZVdevClass.Cache:
+                        p.CacheDevices.AddRange(leaves);
+                        foreach (var l in leaves) p.L2.Add(l);
+                        break;
                     case ZVdevClass.Spare: p.Spares.AddRange(leaves); break;
                     default:
                         var type = g.Kind == VdevKind.Disk ? "file" : g.KindText;

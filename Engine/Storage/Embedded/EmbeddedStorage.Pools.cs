@@ -306,7 +306,26 @@ public sealed partial class EmbeddedStorage
     private static IllumosException NotYet(string what) =>
         new(ErrorKind.NotImplemented, "StorageNotImplemented", $"The embedded storage engine does not implement {what} yet.", what);
 
-    public void RemoveDevice(string pool, string device, CancellationToken ct) => throw NotYet("removing devices (zpool remove)");
+    public void RemoveDevice(string pool, string device, CancellationToken ct) => Locked(() =>
+    {
+        var p = PoolOf(pool);
+        var full = Path.GetFullPath(device);
+        var leaf = p.CacheDevices.Concat(p.Spares).FirstOrDefault(l => l.Path == full || l.Path == device);
+        if (leaf is null)
+        {
+            if (p.Tops.Any(t => t.Leaves.Any(l => l.Path == full || l.Path == device)))
+                throw NotYet("removing top-level or log vdevs (device evacuation)");
+            throw IllumosException.NotFound("DeviceNotInPool", $"'{device}' is not a device of pool '{p.Name}'.", device);
+        }
+        p.L2.Remove(leaf);
+        p.CacheDevices.Remove(leaf);
+        p.Spares.Remove(leaf);
+        p.MarkLabelsDirty();
+        p.LogHistory($"zpool remove {p.Name} {device}");
+        p.Sync();
+        ClearLabels(leaf);
+        SaveCache();
+    });
 
     public IReadOnlyList<ZPoolHistoryEntry> GetHistory(string pool, bool includeInternal, CancellationToken ct) => Locked(() =>
     {

@@ -78,6 +78,7 @@ public sealed partial class EmbeddedStorage
     {
         PoolName = p.Name, Device = l.Path, Class = cls, Depth = depth,
         ReadOperations = l.ReadOps, WriteOperations = l.WriteOps, ReadBytes = l.ReadBytes, WriteBytes = l.WriteBytes,
+        CacheHits = l.CacheHits, CacheMisses = l.CacheMisses,
     };
 
     public void StartScrub(string pool, CancellationToken ct) => Locked(() => BeginScan(PoolOf(pool), ZScanFunction.Scrub));

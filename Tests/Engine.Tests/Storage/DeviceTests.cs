@@ -93,4 +93,23 @@ public class DeviceTests
         Assert.Equal(ZHealth.ONLINE, st.State);
         Assert.True(st.Scan.Repaired >= 1 << 20);
     }
+
+    [Fact]
+    public void Cache_device_serves_blocks_the_ARC_evicted()
+    {
+        using var f = new StorageFixture();
+        f.CreatePool("tank", "d1", "cache", "c1");
+        f.Storage.CreateFileSystem("tank/fs", new Dictionary<string, string> { ["compression"] = "off" }, false, default);
+        var data = StorageFixture.Bytes(40 << 20, 8);
+        f.WriteFile("tank/fs", "/big", data);
+        var s = f.Reopen(arc: 16 << 20);
+        Assert.Equal(data, f.ReadFile("tank/fs", "/big")); // fills the ARC, which spills into the cache device
+        Assert.Equal(data, f.ReadFile("tank/fs", "/big")); // early blocks now come from the cache device
+        var cache = s.GetIOStats("tank", true, default).Single(x => x.Class == ZVdevClass.Cache);
+        Assert.True(cache.CacheHits > 50, $"hits {cache.CacheHits}");
+        Assert.True(cache.WriteBytes > 10 << 20);
+        s.RemoveDevice("tank", f.Dev("c1"), default);
+        Assert.DoesNotContain(s.GetStatus("tank", false, default).Config.Flatten(), v => v.Class == ZVdevClass.Cache);
+        Assert.Equal(data, f.ReadFile("tank/fs", "/big"));
+    }
 }

@@ -25,10 +25,10 @@ public sealed class StorageFixture : IDisposable
     public EmbeddedStorage Open(long arc = 64L << 20) => new(ZfsDir, arc);
 
     /// <summary>Closes the engine and opens a new one on the same host directory (a new process, in effect).</summary>
-    public EmbeddedStorage Reopen()
+    public EmbeddedStorage Reopen(long arc = 64L << 20)
     {
         Storage.Dispose();
-        Storage = Open();
+        Storage = Open(arc);
         return Storage;
     }
 

@@ -35,6 +35,9 @@ public sealed class Pool : IDisposable
         Zio = new ZioPipeline(Space, Arc);
         Mos = ObjectSet.Create(Zio, new MosOwner(Space), ObjectSetType.Meta);
         Dsl = new DslPool(this);
+        L2 = new L2Arc(cache);
+        Zio.L2 = L2;
+        Arc.Evicted = L2.Feed;
     }
 
     public string Name { get; private set; }
@@ -44,6 +47,7 @@ public sealed class Pool : IDisposable
     public List<LeafDevice> Spares { get; }
     public SpaceManager Space { get; }
     public AdaptiveCache Arc { get; }
+    public L2Arc L2 { get; }
     public ZioPipeline Zio { get; }
     public ObjectSet Mos { get; private set; }
     public DslPool Dsl { get; }
