@@ -17,7 +17,8 @@ public class ChecksumTests
     }
 
     [Theory]
-    [InlineData(32)]
+    [InlineData(64)]
+    [InlineData(200)]
     [InlineData(512)]
     [InlineData(4096 + 36)]
     [InlineData(131072)]

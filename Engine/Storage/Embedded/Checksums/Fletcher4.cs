@@ -7,19 +7,18 @@ namespace Illumos.Engine.Storage.Embedded.Checksums;
 
 /// <summary>
 /// Fletcher-4 over little-endian 32-bit words with four 64-bit running sums (a, b, c, d), as ZFS
-/// defines it. The vectorised form runs <see cref="Lanes"/> independent lane sums (word j goes to lane
-/// j mod Lanes) and folds them back into the scalar result with exact integer coefficients, so both
+/// defines it. The vectorised forms run N independent lane sums (word j goes to lane
+/// j mod N) and folds them back into the scalar result with exact integer coefficients, so both
 /// forms give identical checksums for every input.
 /// </summary>
 public static class Fletcher4
 {
-    /// <summary>Lanes of the vectorised form: two Vector256 sets of four 64-bit lanes.</summary>
-    public const int Lanes = 8;
+    public static State Compute(ReadOnlySpan<byte> data) =>
+        data.Length < 256 || !BitConverter.IsLittleEndian ? ComputeScalar(data)
+        : Vector256.IsHardwareAccelerated ? ComputeVector(data)
+        : ComputeScalar(data);
 
     public readonly record struct State(ulong A, ulong B, ulong C, ulong D);
-
-    public static State Compute(ReadOnlySpan<byte> data) =>
-        Vector256.IsHardwareAccelerated && data.Length >= Lanes * 4 * 4 ? ComputeVector(data) : ComputeScalar(data);
 
     public static State ComputeScalar(ReadOnlySpan<byte> data) => Continue(default, data);
 
@@ -40,26 +39,42 @@ public static class Fletcher4
         return new State(a, b, c, d);
     }
 
-    public static State ComputeVector(ReadOnlySpan<byte> data)
+    /// <summary>Vector256 form: 64-byte steps, 16 lanes.</summary>
+    public static State ComputeVector(ReadOnlySpan<byte> data) => ComputeLanes(data);
+
+    /// <summary>
+    /// Four sets of 64-bit lane sums over steps of two vector loads. The 32-bit words of each load are
+    /// split by mask and shift (no cross-lane shuffles): even words to one set, odd words to the next,
+    /// so word l of a step lands in lane l of the fold.
+    /// </summary>
+    private static State ComputeLanes(ReadOnlySpan<byte> data)
     {
         if (!BitConverter.IsLittleEndian) return ComputeScalar(data);
-        int step = Lanes * 4; // bytes per iteration
+        int w = Vector256<ulong>.Count;
+        int vbytes = w * 8, step = 2 * vbytes;
         int main = data.Length / step * step;
-        var a0 = Vector256<ulong>.Zero; var b0 = a0; var c0 = a0; var d0 = a0;
-        var a1 = a0; var b1 = a0; var c1 = a0; var d1 = a0;
-        ref byte p = ref MemoryMarshal.GetReference(data);
-        for (int i = 0; i < main; i += step)
+        var mask = Vector256.Create(0xFFFF_FFFFUL);
+        Vector256<ulong> a0 = Vector256<ulong>.Zero, b0 = Vector256<ulong>.Zero, c0 = Vector256<ulong>.Zero, d0 = Vector256<ulong>.Zero, a1 = Vector256<ulong>.Zero, b1 = Vector256<ulong>.Zero, c1 = Vector256<ulong>.Zero, d1 = Vector256<ulong>.Zero;
+        Vector256<ulong> a2 = Vector256<ulong>.Zero, b2 = Vector256<ulong>.Zero, c2 = Vector256<ulong>.Zero, d2 = Vector256<ulong>.Zero, a3 = Vector256<ulong>.Zero, b3 = Vector256<ulong>.Zero, c3 = Vector256<ulong>.Zero, d3 = Vector256<ulong>.Zero;
+        ref ulong p = ref Unsafe.As<byte, ulong>(ref MemoryMarshal.GetReference(data));
+        for (int i = 0; i < main / 8; i += 2 * w)
         {
-            var v = Vector256.LoadUnsafe(ref Unsafe.Add(ref p, i)).AsUInt32();
-            var (lo, hi) = Vector256.Widen(v);
-            a0 += lo; b0 += a0; c0 += b0; d0 += c0;
-            a1 += hi; b1 += a1; c1 += b1; d1 += c1;
+            var v0 = Vector256.LoadUnsafe(ref p, (nuint)i);
+            var v1 = Vector256.LoadUnsafe(ref p, (nuint)(i + w));
+            a0 += v0 & mask; b0 += a0; c0 += b0; d0 += c0;
+            a1 += v0 >>> 32; b1 += a1; c1 += b1; d1 += c1;
+            a2 += v1 & mask; b2 += a2; c2 += b2; d2 += c2;
+            a3 += v1 >>> 32; b3 += a3; c3 += b3; d3 += c3;
         }
-        Span<ulong> la = stackalloc ulong[Lanes], lb = stackalloc ulong[Lanes], lc = stackalloc ulong[Lanes], ld = stackalloc ulong[Lanes];
-        a0.CopyTo(la); a1.CopyTo(la[4..]);
-        b0.CopyTo(lb); b1.CopyTo(lb[4..]);
-        c0.CopyTo(lc); c1.CopyTo(lc[4..]);
-        d0.CopyTo(ld); d1.CopyTo(ld[4..]);
+        int n = 4 * w;
+        Span<ulong> la = stackalloc ulong[n], lb = stackalloc ulong[n], lc = stackalloc ulong[n], ld = stackalloc ulong[n];
+        for (int i = 0; i < w; i++)
+        {
+            la[2 * i] = a0[i]; la[2 * i + 1] = a1[i]; la[2 * w + 2 * i] = a2[i]; la[2 * w + 2 * i + 1] = a3[i];
+            lb[2 * i] = b0[i]; lb[2 * i + 1] = b1[i]; lb[2 * w + 2 * i] = b2[i]; lb[2 * w + 2 * i + 1] = b3[i];
+            lc[2 * i] = c0[i]; lc[2 * i + 1] = c1[i]; lc[2 * w + 2 * i] = c2[i]; lc[2 * w + 2 * i + 1] = c3[i];
+            ld[2 * i] = d0[i]; ld[2 * i + 1] = d1[i]; ld[2 * w + 2 * i] = d2[i]; ld[2 * w + 2 * i + 1] = d3[i];
+        }
         var s = Fold(la, lb, lc, ld);
         return main == data.Length ? s : Continue(s, data[main..]);
     }

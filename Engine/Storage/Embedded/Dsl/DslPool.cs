@@ -34,7 +34,23 @@ public sealed class DslPool
         int i = head.Name.LastIndexOf('/');
         return i < 0 ? null : _heads.GetValueOrDefault(head.Name[..i]);
     }
-    public IEnumerable<Dataset> ChildrenOf(Dataset head) => _heads.Values.Where(h => ParentOf(h) == head);
+    /// <summary>Direct children of a head (kept in an index so listing many datasets stays linear).</summary>
+    public IEnumerable<Dataset> ChildrenOf(Dataset head) => _children.TryGetValue(head.Id, out var c) ? c : Enumerable.Empty<Dataset>();
+
+    private readonly Dictionary<ulong, List<Dataset>> _children = new();
+
+    private void AddHead(Dataset ds)
+    {
+        _heads[ds.Name] = ds;
+        if (ParentOf(ds) is { } p) (_children.TryGetValue(p.Id, out var l) ? l : _children[p.Id] = new()).Add(ds);
+    }
+
+    private void RemoveHead(Dataset ds)
+    {
+        if (ParentOf(ds) is { } p && _children.TryGetValue(p.Id, out var l)) l.Remove(ds);
+        _heads.Remove(ds.Name);
+        _children.Remove(ds.Id);
+    }
     public Dataset? ById(ulong id) => _byId.GetValueOrDefault(id);
     public IEnumerable<Dataset> ClonesOf(Dataset snap) => _heads.Values.Where(h => h.OriginId == snap.Id);
 
@@ -54,13 +70,13 @@ public sealed class DslPool
         }
         foreach (var ds in _byId.Values)
         {
-            if (ds.IsHead) _heads[ds.Name] = ds;
-            else
+            if (!ds.IsHead)
             {
                 ds.Head = _byId[ds.HeadId];
                 (ds.Kind == DatasetKind.Snapshot ? ds.Head.Snapshots : ds.Head.Bookmarks).Add(ds);
             }
         }
+        foreach (var h in _byId.Values.Where(d => d.IsHead).OrderBy(d => d.Name.Length)) AddHead(h);
         foreach (var h in _heads.Values) { h.Snapshots.Sort((a, b) => a.CreateTxg.CompareTo(b.CreateTxg)); h.Bookmarks.Sort((a, b) => a.CreateTxg.CompareTo(b.CreateTxg)); }
     }
 
@@ -140,7 +156,7 @@ public sealed class DslPool
     {
         var ds = NewRecord(kind, name);
         foreach (var (k, v) in props) ds.Local[k] = v;
-        _heads[name] = ds;
+        AddHead(ds);
         ds.Os = ObjectSet.Create(Spa.Zio, ds, kind == DatasetKind.Volume ? ObjectSetType.ZVOL : ObjectSetType.ZFS);
         populate(ds.Os, ds);
         return ds;
@@ -160,7 +176,7 @@ public sealed class DslPool
         ds.Referenced = snap.Referenced;
         ds.LogicalReferenced = snap.LogicalReferenced;
         ds.Compressed = snap.Compressed;
-        _heads[name] = ds;
+        AddHead(ds);
         return ds;
     }
 
@@ -232,7 +248,7 @@ public sealed class DslPool
     private void Remove(Dataset d)
     {
         _byId.Remove(d.Id);
-        if (d.IsHead) _heads.Remove(d.Name);
+        if (d.IsHead) RemoveHead(d);
         _deleted.Add(d);
     }
 
@@ -300,11 +316,12 @@ public sealed class DslPool
     public void RenameHead(Dataset head, string newName)
     {
         string old = head.Name;
-        foreach (var h in _heads.Values.Where(h => h.Name == old || h.Name.StartsWith(old + "/", StringComparison.Ordinal)).ToList())
+        var moved = _heads.Values.Where(h => h.Name == old || h.Name.StartsWith(old + "/", StringComparison.Ordinal)).OrderBy(h => h.Name.Length).ToList();
+        foreach (var h in moved.AsEnumerable().Reverse()) RemoveHead(h);
+        foreach (var h in moved)
         {
-            _heads.Remove(h.Name);
             h.Name = newName + h.Name[old.Length..];
-            _heads[h.Name] = h;
+            AddHead(h);
             h.Dirty = true;
         }
     }
@@ -312,6 +329,44 @@ public sealed class DslPool
     public void RenamePool(string oldName, string newName)
     {
         if (_heads.TryGetValue(oldName, out var root)) RenameHead(root, newName);
+    }
+
+    /// <summary>
+    /// zfs promote: the origin snapshot and every earlier snapshot of the origin's dataset move to the
+    /// clone, which takes over the origin's own origin; the old dataset becomes a clone of the moved
+    /// origin snapshot. Space is recomputed for both from their trees and deadlists.
+    /// </summary>
+    public void Promote(Dataset clone)
+    {
+        var origin = ById(clone.OriginId)!;
+        var old = origin.Head!;
+        int k = old.Snapshots.IndexOf(origin);
+        var moved = old.Snapshots.Take(k + 1).ToList();
+        var movedBookmarks = old.Bookmarks.Where(b => b.CreateTxg <= origin.CreateTxg).ToList();
+        ulong oldOriginId = old.OriginId, oldOriginTxg = old.OriginTxg;
+        old.Snapshots.RemoveRange(0, k + 1);
+        foreach (var s in moved) { s.Head = clone; s.HeadId = clone.Id; s.Dirty = true; }
+        foreach (var b in movedBookmarks) { old.Bookmarks.Remove(b); b.Head = clone; b.HeadId = clone.Id; b.Dirty = true; clone.Bookmarks.Add(b); }
+        clone.Snapshots.InsertRange(0, moved);
+        clone.OriginId = oldOriginId;
+        clone.OriginTxg = oldOriginTxg;
+        old.OriginId = origin.Id;
+        old.OriginTxg = origin.CreateTxg;
+        RecomputeSpace(clone);
+        RecomputeSpace(old);
+        clone.Dirty = old.Dirty = true;
+    }
+
+    /// <summary>Used-by-dataset from the live tree (blocks born after the origin), used-by-snapshots from the deadlists.</summary>
+    private void RecomputeSpace(Dataset head)
+    {
+        long live = 0;
+        foreach (var bp in ObjectSet.Traverse(Spa.Zio, head.Root, head.OriginTxg)) live += (long)bp.Asize;
+        head.UsedHead = live;
+        long dead = 0;
+        foreach (var dl in head.Snapshots.Select(s => s.Deadlist).Append(head.Deadlist))
+            dead += (long)dl.SpaceBornAfter(head.OriginTxg);
+        head.UsedSnap = dead;
     }
 
     public void MarkDirty(Dataset d) => d.Dirty = true;

@@ -35,6 +35,9 @@ public sealed class Pool : IDisposable
         Zio = new ZioPipeline(Space, Arc);
         Mos = ObjectSet.Create(Zio, new MosOwner(Space), ObjectSetType.Meta);
         Dsl = new DslPool(this);
+        L2 = new L2Arc(cache);
+        Zio.L2 = L2;
+        Arc.Evicted = L2.Feed;
     }
 
     public string Name { get; private set; }
@@ -44,11 +47,14 @@ public sealed class Pool : IDisposable
     public List<LeafDevice> Spares { get; }
     public SpaceManager Space { get; }
     public AdaptiveCache Arc { get; }
+    public L2Arc L2 { get; }
     public ZioPipeline Zio { get; }
     public ObjectSet Mos { get; private set; }
     public DslPool Dsl { get; }
     public PoolConfig Config { get; private set; } = new();
     public ulong LastTxg { get; private set; }
+    public BlockPointer LastMosRoot { get; private set; }
+    public Scrub? Scrub { get; set; }
     public int Ashift => Tops.Count > 0 ? Tops[0].Ashift : 12;
     public IEnumerable<LeafDevice> AllLeaves => Tops.SelectMany(t => t.Leaves).Concat(CacheDevices).Concat(Spares);
     public string? AltRoot { get; set; }
@@ -84,7 +90,7 @@ public sealed class Pool : IDisposable
                 var leaves = t.Paths.Select(p => new LeafDevice(p, NewGuid())).ToList();
                 opened.AddRange(leaves);
                 // A single-device top-level vdev is the leaf itself (same guid), as in ZFS.
-                topVdevs.Add(new TopVdev(topVdevs.Count, t.Type == "mirror" ? NewGuid() : leaves[0].Guid, t.Type, t.Class, ashift, leaves));
+                topVdevs.Add(TopVdev.Create(topVdevs.Count, t.Type == "file" ? leaves[0].Guid : NewGuid(), t.Type, t.Class, ashift, leaves, ParityOf(t.Type)));
             }
             var cacheLeaves = cache.Select(p => new LeafDevice(p, NewGuid())).ToList();
             var spareLeaves = spares.Select(p => new LeafDevice(p, NewGuid())).ToList();
@@ -108,6 +114,8 @@ public sealed class Pool : IDisposable
         }
     }
 
+    private static int ParityOf(string type) => type.StartsWith("raidz", StringComparison.Ordinal) ? type[^1] - '0' : 0;
+
     public static ulong NewGuid()
     {
         Span<byte> b = stackalloc byte[8];
@@ -122,9 +130,9 @@ public sealed class Pool : IDisposable
         Type = "root", Guid = Guid,
         Children = Tops.Select(t => new VdevConfigNode
         {
-            Type = t.Type, Guid = t.Guid, Id = t.Id, Class = t.Class, Asize = t.Asize, Ashift = t.Ashift,
-            Path = t.Type == "mirror" ? null : t.Leaves[0].Path,
-            Children = t.Type == "mirror" ? t.Leaves.Select(l => new VdevConfigNode { Type = "file", Guid = l.Guid, Path = l.Path }).ToList() : new(),
+            Type = t.Type, Guid = t.Guid, Id = t.Id, Class = t.Class, Asize = t.Asize, Ashift = t.Ashift, Parity = t.Parity,
+            Path = t.Type == "file" ? t.Leaves[0].Path : null,
+            Children = t.Type != "file" ? t.Leaves.Select(l => new VdevConfigNode { Type = "file", Guid = l.Guid, Path = l.Path }).ToList() : new(),
         }).Concat(CacheDevices.Select(l => new VdevConfigNode { Type = "file", Guid = l.Guid, Path = l.Path, Class = ZVdevClass.Cache }))
           .Concat(Spares.Select(l => new VdevConfigNode { Type = "file", Guid = l.Guid, Path = l.Path, Class = ZVdevClass.Spare })).ToList(),
     };
@@ -175,6 +183,7 @@ public sealed class Pool : IDisposable
             _configDirty = false;
         }
         var mosRoot = Mos.Sync(txg);
+        LastMosRoot = mosRoot;
         foreach (var t in Tops) t.Flush();
         bool labels = _labelsDirty;
         if (labels) WriteLabels([0, 2], LabelPoolState.Active);
@@ -187,7 +196,8 @@ public sealed class Pool : IDisposable
                 leaf.Flush();
             }
         if (labels) { WriteLabels([1, 3], LabelPoolState.Active); _labelsDirty = false; }
-        Space.ReleaseDeferred();
+        // While a scrub runs, freed blocks stay allocated so nothing it will read is overwritten.
+        if (Scrub is not { State: ZScanState.Scanning or ZScanState.Paused }) Space.ReleaseDeferred();
         LastTxg = txg;
     }
 
@@ -276,8 +286,8 @@ public sealed class Pool : IDisposable
             {
                 if (n.Class == ZVdevClass.Cache) { cache.Add(OpenLeaf(n)); continue; }
                 if (n.Class == ZVdevClass.Spare) { spares.Add(OpenLeaf(n)); continue; }
-                var leaves = n.Type == "mirror" ? n.Children.Select(OpenLeaf).ToList() : [OpenLeaf(n)];
-                tops.Add(new TopVdev(n.Id, n.Guid, n.Type, n.Class, n.Ashift, leaves));
+                var leaves = n.Type == "file" ? [OpenLeaf(n)] : n.Children.Select(OpenLeaf).ToList();
+                tops.Add(TopVdev.Create(n.Id, n.Guid, n.Type, n.Class, n.Ashift, leaves, n.Parity));
             }
             var pool = new Pool(newName ?? config.PoolName, config.PoolGuid, tops, cache, spares, arcBytes);
             pool.Load();
@@ -303,11 +313,12 @@ public sealed class Pool : IDisposable
             {
                 Arc.Clear();
                 Mos = ObjectSet.Open(Zio, new MosOwner(Space), ub.RootBp, readOnly: false);
+                LastMosRoot = ub.RootBp;
                 Config = PoolConfig.Deserialize(ReadObject(Mos.Get(1)));
                 LastTxg = ub.Txg;
                 ReplaySpaceMap();
                 foreach (var bp in ObjectSet.Traverse(Zio, ub.RootBp))
-                    for (int i = 0; i < bp.Copies; i++) { var d = bp.GetDva(i); Space.Allocators[d.Vdev].Claim((long)d.Offset, d.Asize); }
+                    for (int i = 0; i < bp.Copies; i++) { var d = bp.GetDva(i); Space.Allocators[(int)d.Vdev].Claim((long)d.Offset, d.Asize); }
                 Dsl.Load();
                 return;
             }
@@ -315,7 +326,7 @@ public sealed class Pool : IDisposable
             {
                 // A damaged newest txg: fall back to the previous uberblock (rewind), as zpool import -F does.
                 last = e;
-                for (int i = 0; i < Space.Allocators.Length; i++) Space.Allocators[i] = new RangeAllocator(Tops[i].Asize, Tops[i].Ashift);
+                for (int i = 0; i < Space.Allocators.Count; i++) Space.Allocators[i] = new RangeAllocator(Tops[i].Asize, Tops[i].Ashift);
             }
         }
         throw new IllumosException(ErrorKind.InvalidData, "PoolCorrupt", $"Pool '{Name}' cannot be opened: no uberblock leads to a readable MOS ({last?.Message}).", Name, last);
@@ -335,6 +346,7 @@ public sealed class Pool : IDisposable
     /// <summary>Export or destroy: commit, then record the state in every label.</summary>
     public void Close(LabelPoolState state)
     {
+        if (Scrub is { State: ZScanState.Scanning or ZScanState.Paused } s) s.Cancel();
         Sync();
         WriteLabels([0, 1, 2, 3], state);
     }
@@ -343,6 +355,7 @@ public sealed class Pool : IDisposable
 
     public void Dispose()
     {
+        Scrub?.Cancel();
         foreach (var t in Tops) t.Dispose();
         foreach (var l in CacheDevices) l.Dispose();
         foreach (var l in Spares) l.Dispose();

@@ -43,7 +43,7 @@ public sealed class LeafDevice : IDisposable
 
     public static long LabelOffset(int label, long alignedSize) => label < 2 ? label * LabelSize : alignedSize - (4 - label) * LabelSize;
 
-    public ulong ReadOps, WriteOps, ReadBytes, WriteBytes, ReadErrors, WriteErrors, ChecksumErrors;
+    public ulong ReadOps, WriteOps, ReadBytes, WriteBytes, ReadErrors, WriteErrors, ChecksumErrors, CacheHits, CacheMisses;
 
     public void ReadRaw(long offset, Span<byte> buffer)
     {
