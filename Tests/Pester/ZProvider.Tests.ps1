@@ -1,4 +1,6 @@
 BeforeAll {
+    # The runner sets 'Stop'; these suites check that one failing name does not stop the others.
+    $ErrorActionPreference = 'Continue'
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     Import-Module (Join-Path $PSScriptRoot 'ZStorageTestHelpers.psm1') -Force
     Import-IllumosModule
