@@ -35,6 +35,7 @@ public sealed class Pool : IDisposable
         Zio = new ZioPipeline(Space, Arc);
         Mos = ObjectSet.Create(Zio, new MosOwner(Space), ObjectSetType.Meta);
         Dsl = new DslPool(this);
+        Zil = new Zil.IntentLog(tops.Where(t => t.Class == ZVdevClass.Log).SelectMany(t => t.Leaves).ToList());
         L2 = new L2Arc(cache);
         Zio.L2 = L2;
         Arc.Evicted = L2.Feed;
@@ -48,6 +49,7 @@ public sealed class Pool : IDisposable
     public SpaceManager Space { get; }
     public AdaptiveCache Arc { get; }
     public L2Arc L2 { get; }
+    public Zil.IntentLog Zil { get; }
     public ZioPipeline Zio { get; }
     public ObjectSet Mos { get; private set; }
     public DslPool Dsl { get; }
@@ -199,6 +201,7 @@ public sealed class Pool : IDisposable
         // While a scrub runs, freed blocks stay allocated so nothing it will read is overwritten.
         if (Scrub is not { State: ZScanState.Scanning or ZScanState.Paused }) Space.ReleaseDeferred();
         LastTxg = txg;
+        Zil.Reset();
     }
 
     private ulong GuidSum()
@@ -291,6 +294,7 @@ public sealed class Pool : IDisposable
             }
             var pool = new Pool(newName ?? config.PoolName, config.PoolGuid, tops, cache, spares, arcBytes);
             pool.Load();
+            pool.ReplayIntentLog();
             if (newName is not null && newName != config.PoolName) pool.Dsl.RenamePool(config.PoolName, newName);
             pool._labelsDirty = true;
             return pool;
@@ -330,6 +334,34 @@ public sealed class Pool : IDisposable
             }
         }
         throw new IllumosException(ErrorKind.InvalidData, "PoolCorrupt", $"Pool '{Name}' cannot be opened: no uberblock leads to a readable MOS ({last?.Message}).", Name, last);
+    }
+
+    /// <summary>Applies logged synchronous writes newer than the committed txg (a crash lost their txg), then commits them.</summary>
+    private void ReplayIntentLog()
+    {
+        int applied = 0;
+        foreach (var r in Zil.ReadChain().Where(r => r.Txg > LastTxg))
+        {
+            if (Dsl.ById(r.Dataset) is not { IsHead: true } ds) continue;
+            var obj = Dsl.OpenObjectSet(ds).TryGet(r.Object);
+            if (obj is null) continue;
+            obj.Write(r.Offset, r.Data);
+            applied++;
+        }
+        if (applied > 0)
+        {
+            LogHistory($"zil replay: {applied} record(s)", isInternal: true);
+            Sync();
+        }
+    }
+
+    /// <summary>Drops everything not committed and closes the devices, as a crash would (tests).</summary>
+    internal void CrashForTests()
+    {
+        Scrub?.Cancel();
+        foreach (var t in Tops) t.Dispose();
+        foreach (var l in CacheDevices) l.Dispose();
+        foreach (var l in Spares) l.Dispose();
     }
 
     private void ReplaySpaceMap()
