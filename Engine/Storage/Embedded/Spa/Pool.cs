@@ -156,8 +156,8 @@ public sealed class Pool : IDisposable
         {
             var cfg = LabelFor(leaf, top, state, tree);
             foreach (var l in which) Label.WriteConfig(leaf, cfg, l);
-            leaf.Flush();
         }
+        FlushAll(LabelledLeaves().Select(x => x.Leaf));
     }
 
     public void MarkLabelsDirty() => _labelsDirty = true;
@@ -186,22 +186,27 @@ public sealed class Pool : IDisposable
         }
         var mosRoot = Mos.Sync(txg);
         LastMosRoot = mosRoot;
-        foreach (var t in Tops) t.Flush();
+        FlushAll(Tops.SelectMany(t => t.Leaves));
         bool labels = _labelsDirty;
         if (labels) WriteLabels([0, 2], LabelPoolState.Active);
         var ub = new Uberblock(txg, GuidSum(), DateTimeOffset.UtcNow.ToUnixTimeSeconds(), mosRoot);
-        foreach (var t in Tops)
-            foreach (var leaf in t.Leaves)
-            {
-                if (leaf.State is ZHealth.OFFLINE or ZHealth.UNAVAIL) continue;
-                for (int l = 0; l < 4; l++) Label.WriteUberblock(leaf, ub, l);
-                leaf.Flush();
-            }
+        var ubLeaves = Tops.SelectMany(t => t.Leaves).Where(l => l.State is not (ZHealth.OFFLINE or ZHealth.UNAVAIL)).ToList();
+        foreach (var leaf in ubLeaves)
+            for (int l = 0; l < 4; l++) Label.WriteUberblock(leaf, ub, l);
+        FlushAll(ubLeaves);
         if (labels) { WriteLabels([1, 3], LabelPoolState.Active); _labelsDirty = false; }
         // While a scrub runs, freed blocks stay allocated so nothing it will read is overwritten.
         if (Scrub is not { State: ZScanState.Scanning or ZScanState.Paused }) Space.ReleaseDeferred();
         LastTxg = txg;
         Zil.Reset();
+    }
+
+    /// <summary>Cache flushes of several devices are issued together, as ZFS does, not one after another.</summary>
+    private static void FlushAll(IEnumerable<LeafDevice> leaves)
+    {
+        var list = leaves.Where(l => l.State is not (ZHealth.OFFLINE or ZHealth.UNAVAIL)).ToList();
+        if (list.Count == 1) list[0].Flush();
+        else Parallel.ForEach(list, l => l.Flush());
     }
 
     private ulong GuidSum()
