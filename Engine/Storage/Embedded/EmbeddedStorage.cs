@@ -35,8 +35,12 @@ public sealed partial class EmbeddedStorage : IStorage, IZplHost, IDisposable
             if (config is null) continue; // devices gone: the pool is not listed (zpool would show it UNAVAIL)
             var paths = new Dictionary<ulong, string>();
             foreach (var d in e.Devices) if (TryReadLabel(d) is { } c && c.PoolGuid == e.Guid) paths[c.Guid] = d;
-            var pool = Pool.Open(config, paths, e.Name, arcBytes);
-            _pools[pool.Name] = pool;
+            try
+            {
+                var pool = Pool.Open(config, paths, e.Name, arcBytes);
+                _pools[pool.Name] = pool;
+            }
+            catch (IllumosException) { /* too many devices missing: not imported (zpool shows it UNAVAIL) */ }
         }
         _timer = new Timer(_ => TimerSync(), null, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(5));
     }

@@ -133,8 +133,8 @@ public sealed class Pool : IDisposable
         Children = Tops.Select(t => new VdevConfigNode
         {
             Type = t.Type, Guid = t.Guid, Id = t.Id, Class = t.Class, Asize = t.Asize, Ashift = t.Ashift, Parity = t.Parity,
-            Path = t.Type == "file" ? t.Leaves[0].Path : null,
-            Children = t.Type != "file" ? t.Leaves.Select(l => new VdevConfigNode { Type = "file", Guid = l.Guid, Path = l.Path }).ToList() : new(),
+            Path = t.Type == "file" ? t.Leaves[0].Path : null, Size = t.Type == "file" ? t.Leaves[0].FileSize : 0,
+            Children = t.Type != "file" ? t.Leaves.Select(l => new VdevConfigNode { Type = "file", Guid = l.Guid, Path = l.Path, Size = l.FileSize }).ToList() : new(),
         }).Concat(CacheDevices.Select(l => new VdevConfigNode { Type = "file", Guid = l.Guid, Path = l.Path, Class = ZVdevClass.Cache }))
           .Concat(Spares.Select(l => new VdevConfigNode { Type = "file", Guid = l.Guid, Path = l.Path, Class = ZVdevClass.Spare })).ToList(),
     };
@@ -276,13 +276,14 @@ public sealed class Pool : IDisposable
         {
             LeafDevice OpenLeaf(VdevConfigNode n)
             {
-                var path = pathsByGuid.GetValueOrDefault(n.Guid) ?? n.Path ?? "";
+                // A device that is gone, or whose label no longer names it (a blank replacement), is UNAVAIL.
+                var path = pathsByGuid.GetValueOrDefault(n.Guid);
                 LeafDevice leaf;
-                try { leaf = new LeafDevice(path, n.Guid); }
-                catch (IllumosException)
+                if (path is null) leaf = LeafDevice.Missing(n.Path ?? "", n.Guid, n.Size);
+                else
                 {
-                    throw new IllumosException(ErrorKind.ResourceUnavailable, "PoolDeviceMissing",
-                        $"Device '{n.Path}' of pool '{config.PoolName}' cannot be opened; this engine does not import degraded pools yet.", n.Path);
+                    try { leaf = new LeafDevice(path, n.Guid); }
+                    catch (IllumosException) { leaf = LeafDevice.Missing(path, n.Guid, n.Size); }
                 }
                 opened.Add(leaf);
                 return leaf;
@@ -297,6 +298,10 @@ public sealed class Pool : IDisposable
                 var leaves = n.Type == "file" ? [OpenLeaf(n)] : n.Children.Select(OpenLeaf).ToList();
                 tops.Add(TopVdev.Create(n.Id, n.Guid, n.Type, n.Class, n.Ashift, leaves, n.Parity));
             }
+            var faulted = tops.Where(t => t.State == ZHealth.FAULTED || t.Asize <= 0).ToList();
+            if (faulted.Count > 0)
+                throw new IllumosException(ErrorKind.ResourceUnavailable, "PoolInsufficientReplicas",
+                    $"Pool '{config.PoolName}' cannot be opened: {string.Join(", ", faulted.Select(t => t.Type + "-" + t.Id))} has too many missing devices ({string.Join(", ", faulted.SelectMany(t => t.Leaves).Where(l => l.State == ZHealth.UNAVAIL).Select(l => l.Path))}).", config.PoolName);
             var pool = new Pool(newName ?? config.PoolName, config.PoolGuid, tops, cache, spares, arcBytes);
             pool.Load();
             pool.ReplayIntentLog();
@@ -313,7 +318,7 @@ public sealed class Pool : IDisposable
 
     private void Load()
     {
-        var ubs = Tops.SelectMany(t => t.Leaves).SelectMany(Label.ReadUberblocks).OrderByDescending(u => u.Txg).ToList();
+        var ubs = Tops.SelectMany(t => t.Leaves).Where(l => l.State != ZHealth.UNAVAIL).SelectMany(Label.ReadUberblocks).OrderByDescending(u => u.Txg).ToList();
         if (ubs.Count == 0) throw new IllumosException(ErrorKind.InvalidData, "PoolNoUberblock", $"No valid uberblock was found on the devices of pool '{Name}'.", Name);
         Exception? last = null;
         foreach (var ub in ubs.DistinctBy(u => u.Txg))
