@@ -214,12 +214,20 @@ public sealed partial class EmbeddedStorage
         (IReadOnlyList<ZImportablePool>)Scan(searchDirectories).Select(f =>
         {
             bool complete = LeafGuids(f.Config.VdevTree).All(f.Paths.ContainsKey);
+            bool importable = f.Config.VdevTree.Children.Where(t => t.Class is ZVdevClass.Normal or ZVdevClass.Log).All(t =>
+            {
+                var leaves = t.Children.Count == 0 ? [t.Guid] : t.Children.Select(c => c.Guid).ToList();
+                int gone = leaves.Count(g => !f.Paths.ContainsKey(g));
+                return gone == 0 || (t.Type == "mirror" && gone < leaves.Count) || (t.Type.StartsWith("raidz", StringComparison.Ordinal) && gone <= t.Parity);
+            });
             return new ZImportablePool
             {
                 Name = f.Config.PoolName, Guid = f.Config.PoolGuid, Comment = f.Config.Comment,
-                State = complete ? ZHealth.ONLINE : ZHealth.UNAVAIL,
+                State = complete ? ZHealth.ONLINE : importable ? ZHealth.DEGRADED : ZHealth.UNAVAIL,
                 Status = complete ? null : "One or more devices are missing from the system.",
-                Action = complete ? "The pool can be imported using its name or numeric identifier." : "The pool cannot be imported. Attach the missing devices and try again.",
+                Action = complete ? "The pool can be imported using its name or numeric identifier."
+                    : importable ? "The pool can be imported despite missing devices; redundancy is reduced until they are replaced."
+                    : "The pool cannot be imported. Attach the missing devices and try again.",
                 Devices = f.Paths.Values.Order(StringComparer.Ordinal).ToList(),
             };
         }).ToList());
@@ -233,8 +241,6 @@ public sealed partial class EmbeddedStorage
         var name = newName ?? config.PoolName;
         NameRules.CheckPoolName(name);
         if (_pools.ContainsKey(name)) throw IllumosException.Exists("PoolExists", $"A pool named '{name}' is already imported; import under a new name.", name);
-        var missing = LeafGuids(config.VdevTree).Where(g => !paths.ContainsKey(g)).ToList();
-        if (missing.Count > 0) throw new IllumosException(ErrorKind.ResourceUnavailable, "PoolDeviceMissing", $"Pool '{config.PoolName}' is missing {missing.Count} device(s); they were not found in the search directories.", nameOrGuid);
         var pool = Pool.Open(config, paths, name, ArcBytes);
         try
         {

@@ -65,7 +65,9 @@ public sealed partial class EmbeddedStorage
             {
                 PoolName = p.Name, Device = t.Type != "file" ? t.Type + "-" + i : t.Leaves[0].Path, Class = t.Class, Depth = 1,
                 Allocated = (ulong)a.AllocatedBytes, Free = (ulong)a.FreeBytes,
-                ReadOperations = t.ReadOps, WriteOperations = t.WriteOps, ReadBytes = t.ReadBytes, WriteBytes = t.WriteBytes,
+                // A plain disk is its own leaf: its counters include label, uberblock and intent-log I/O.
+                ReadOperations = t.Type == "file" ? t.Leaves[0].ReadOps : t.ReadOps, WriteOperations = t.Type == "file" ? t.Leaves[0].WriteOps : t.WriteOps,
+                ReadBytes = t.Type == "file" ? t.Leaves[0].ReadBytes : t.ReadBytes, WriteBytes = t.Type == "file" ? t.Leaves[0].WriteBytes : t.WriteBytes,
             });
             if (t.Type != "file")
                 foreach (var l in t.Leaves) list.Add(Leaf(p, l, t.Class, 2));

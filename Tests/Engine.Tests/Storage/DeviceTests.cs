@@ -112,4 +112,36 @@ public class DeviceTests
         Assert.DoesNotContain(s.GetStatus("tank", false, default).Config.Flatten(), v => v.Class == ZVdevClass.Cache);
         Assert.Equal(data, f.ReadFile("tank/fs", "/big"));
     }
+
+    [Fact]
+    public void Missing_device_imports_degraded_when_redundancy_allows_and_is_replaced()
+    {
+        using var f = new StorageFixture();
+        f.CreatePool("tank", "mirror", "d1", "d2");
+        f.CreatePool("flat", "s1", "s2");
+        var data = StorageFixture.Bytes(1 << 20, 6);
+        f.WriteFile("tank", "/f", data);
+        f.Storage.ExportPool("tank", false, default);
+        f.Storage.ExportPool("flat", false, default);
+        File.Delete(f.Dev("d2"));
+        File.Delete(f.Dev("s2"));
+        var found = f.Storage.FindImportablePools([f.DevDir], default).ToDictionary(p => p.Name);
+        Assert.Equal(ZHealth.DEGRADED, found["tank"].State);
+        Assert.Equal(ZHealth.UNAVAIL, found["flat"].State);
+        var e = Assert.Throws<IllumosException>(() => f.Storage.ImportPool("flat", null, [f.DevDir], false, null, default));
+        Assert.Equal("PoolInsufficientReplicas", e.ErrorId);
+        f.Storage.ImportPool("tank", null, [f.DevDir], false, null, default);
+        var st = f.Storage.GetStatus("tank", false, default);
+        Assert.Equal(ZHealth.DEGRADED, st.State);
+        Assert.Equal(ZHealth.UNAVAIL, st.Config.Flatten().Single(v => v.Path == f.Dev("d2")).State);
+        Assert.Equal(data, f.ReadFile("tank", "/f"));
+        // A blank disk at the same path takes the missing one's place and is resilvered.
+        NewDevice(f, "d2");
+        f.Storage.ReplaceDevice("tank", f.Dev("d2"), null, false, default);
+        Assert.Equal(ZHealth.ONLINE, f.Storage.GetStatus("tank", false, default).State);
+        f.Storage.Dispose();
+        using (var fs = new FileStream(f.Dev("d1"), FileMode.Open)) { fs.Position = 4 << 20; fs.Write(new byte[40 << 20]); }
+        f.Reopen();
+        Assert.Equal(data, f.ReadFile("tank", "/f"));
+    }
 }

@@ -35,6 +35,7 @@ public sealed class Pool : IDisposable
         Zio = new ZioPipeline(Space, Arc);
         Mos = ObjectSet.Create(Zio, new MosOwner(Space), ObjectSetType.Meta);
         Dsl = new DslPool(this);
+        Zil = new Zil.IntentLog(tops.Where(t => t.Class == ZVdevClass.Log).SelectMany(t => t.Leaves).ToList());
         L2 = new L2Arc(cache);
         Zio.L2 = L2;
         Arc.Evicted = L2.Feed;
@@ -48,6 +49,7 @@ public sealed class Pool : IDisposable
     public SpaceManager Space { get; }
     public AdaptiveCache Arc { get; }
     public L2Arc L2 { get; }
+    public Zil.IntentLog Zil { get; }
     public ZioPipeline Zio { get; }
     public ObjectSet Mos { get; private set; }
     public DslPool Dsl { get; }
@@ -131,8 +133,8 @@ public sealed class Pool : IDisposable
         Children = Tops.Select(t => new VdevConfigNode
         {
             Type = t.Type, Guid = t.Guid, Id = t.Id, Class = t.Class, Asize = t.Asize, Ashift = t.Ashift, Parity = t.Parity,
-            Path = t.Type == "file" ? t.Leaves[0].Path : null,
-            Children = t.Type != "file" ? t.Leaves.Select(l => new VdevConfigNode { Type = "file", Guid = l.Guid, Path = l.Path }).ToList() : new(),
+            Path = t.Type == "file" ? t.Leaves[0].Path : null, Size = t.Type == "file" ? t.Leaves[0].FileSize : 0,
+            Children = t.Type != "file" ? t.Leaves.Select(l => new VdevConfigNode { Type = "file", Guid = l.Guid, Path = l.Path, Size = l.FileSize }).ToList() : new(),
         }).Concat(CacheDevices.Select(l => new VdevConfigNode { Type = "file", Guid = l.Guid, Path = l.Path, Class = ZVdevClass.Cache }))
           .Concat(Spares.Select(l => new VdevConfigNode { Type = "file", Guid = l.Guid, Path = l.Path, Class = ZVdevClass.Spare })).ToList(),
     };
@@ -154,8 +156,8 @@ public sealed class Pool : IDisposable
         {
             var cfg = LabelFor(leaf, top, state, tree);
             foreach (var l in which) Label.WriteConfig(leaf, cfg, l);
-            leaf.Flush();
         }
+        FlushAll(LabelledLeaves().Select(x => x.Leaf));
     }
 
     public void MarkLabelsDirty() => _labelsDirty = true;
@@ -184,21 +186,27 @@ public sealed class Pool : IDisposable
         }
         var mosRoot = Mos.Sync(txg);
         LastMosRoot = mosRoot;
-        foreach (var t in Tops) t.Flush();
+        FlushAll(Tops.SelectMany(t => t.Leaves));
         bool labels = _labelsDirty;
         if (labels) WriteLabels([0, 2], LabelPoolState.Active);
         var ub = new Uberblock(txg, GuidSum(), DateTimeOffset.UtcNow.ToUnixTimeSeconds(), mosRoot);
-        foreach (var t in Tops)
-            foreach (var leaf in t.Leaves)
-            {
-                if (leaf.State is ZHealth.OFFLINE or ZHealth.UNAVAIL) continue;
-                for (int l = 0; l < 4; l++) Label.WriteUberblock(leaf, ub, l);
-                leaf.Flush();
-            }
+        var ubLeaves = Tops.SelectMany(t => t.Leaves).Where(l => l.State is not (ZHealth.OFFLINE or ZHealth.UNAVAIL)).ToList();
+        foreach (var leaf in ubLeaves)
+            for (int l = 0; l < 4; l++) Label.WriteUberblock(leaf, ub, l);
+        FlushAll(ubLeaves);
         if (labels) { WriteLabels([1, 3], LabelPoolState.Active); _labelsDirty = false; }
         // While a scrub runs, freed blocks stay allocated so nothing it will read is overwritten.
         if (Scrub is not { State: ZScanState.Scanning or ZScanState.Paused }) Space.ReleaseDeferred();
         LastTxg = txg;
+        Zil.Reset();
+    }
+
+    /// <summary>Cache flushes of several devices are issued together, as ZFS does, not one after another.</summary>
+    private static void FlushAll(IEnumerable<LeafDevice> leaves)
+    {
+        var list = leaves.Where(l => l.State is not (ZHealth.OFFLINE or ZHealth.UNAVAIL)).ToList();
+        if (list.Count == 1) list[0].Flush();
+        else Parallel.ForEach(list, l => l.Flush());
     }
 
     private ulong GuidSum()
@@ -268,13 +276,14 @@ public sealed class Pool : IDisposable
         {
             LeafDevice OpenLeaf(VdevConfigNode n)
             {
-                var path = pathsByGuid.GetValueOrDefault(n.Guid) ?? n.Path ?? "";
+                // A device that is gone, or whose label no longer names it (a blank replacement), is UNAVAIL.
+                var path = pathsByGuid.GetValueOrDefault(n.Guid);
                 LeafDevice leaf;
-                try { leaf = new LeafDevice(path, n.Guid); }
-                catch (IllumosException)
+                if (path is null) leaf = LeafDevice.Missing(n.Path ?? "", n.Guid, n.Size);
+                else
                 {
-                    throw new IllumosException(ErrorKind.ResourceUnavailable, "PoolDeviceMissing",
-                        $"Device '{n.Path}' of pool '{config.PoolName}' cannot be opened; this engine does not import degraded pools yet.", n.Path);
+                    try { leaf = new LeafDevice(path, n.Guid); }
+                    catch (IllumosException) { leaf = LeafDevice.Missing(path, n.Guid, n.Size); }
                 }
                 opened.Add(leaf);
                 return leaf;
@@ -289,8 +298,13 @@ public sealed class Pool : IDisposable
                 var leaves = n.Type == "file" ? [OpenLeaf(n)] : n.Children.Select(OpenLeaf).ToList();
                 tops.Add(TopVdev.Create(n.Id, n.Guid, n.Type, n.Class, n.Ashift, leaves, n.Parity));
             }
+            var faulted = tops.Where(t => t.State == ZHealth.FAULTED || t.Asize <= 0).ToList();
+            if (faulted.Count > 0)
+                throw new IllumosException(ErrorKind.ResourceUnavailable, "PoolInsufficientReplicas",
+                    $"Pool '{config.PoolName}' cannot be opened: {string.Join(", ", faulted.Select(t => t.Type + "-" + t.Id))} has too many missing devices ({string.Join(", ", faulted.SelectMany(t => t.Leaves).Where(l => l.State == ZHealth.UNAVAIL).Select(l => l.Path))}).", config.PoolName);
             var pool = new Pool(newName ?? config.PoolName, config.PoolGuid, tops, cache, spares, arcBytes);
             pool.Load();
+            pool.ReplayIntentLog();
             if (newName is not null && newName != config.PoolName) pool.Dsl.RenamePool(config.PoolName, newName);
             pool._labelsDirty = true;
             return pool;
@@ -304,7 +318,7 @@ public sealed class Pool : IDisposable
 
     private void Load()
     {
-        var ubs = Tops.SelectMany(t => t.Leaves).SelectMany(Label.ReadUberblocks).OrderByDescending(u => u.Txg).ToList();
+        var ubs = Tops.SelectMany(t => t.Leaves).Where(l => l.State != ZHealth.UNAVAIL).SelectMany(Label.ReadUberblocks).OrderByDescending(u => u.Txg).ToList();
         if (ubs.Count == 0) throw new IllumosException(ErrorKind.InvalidData, "PoolNoUberblock", $"No valid uberblock was found on the devices of pool '{Name}'.", Name);
         Exception? last = null;
         foreach (var ub in ubs.DistinctBy(u => u.Txg))
@@ -330,6 +344,34 @@ public sealed class Pool : IDisposable
             }
         }
         throw new IllumosException(ErrorKind.InvalidData, "PoolCorrupt", $"Pool '{Name}' cannot be opened: no uberblock leads to a readable MOS ({last?.Message}).", Name, last);
+    }
+
+    /// <summary>Applies logged synchronous writes newer than the committed txg (a crash lost their txg), then commits them.</summary>
+    private void ReplayIntentLog()
+    {
+        int applied = 0;
+        foreach (var r in Zil.ReadChain().Where(r => r.Txg > LastTxg))
+        {
+            if (Dsl.ById(r.Dataset) is not { IsHead: true } ds) continue;
+            var obj = Dsl.OpenObjectSet(ds).TryGet(r.Object);
+            if (obj is null) continue;
+            obj.Write(r.Offset, r.Data);
+            applied++;
+        }
+        if (applied > 0)
+        {
+            LogHistory($"zil replay: {applied} record(s)", isInternal: true);
+            Sync();
+        }
+    }
+
+    /// <summary>Drops everything not committed and closes the devices, as a crash would (tests).</summary>
+    internal void CrashForTests()
+    {
+        Scrub?.Cancel();
+        foreach (var t in Tops) t.Dispose();
+        foreach (var l in CacheDevices) l.Dispose();
+        foreach (var l in Spares) l.Dispose();
     }
 
     private void ReplaySpaceMap()

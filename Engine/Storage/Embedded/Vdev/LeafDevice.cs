@@ -30,6 +30,16 @@ public sealed class LeafDevice : IDisposable
         FileSize = RandomAccess.GetLength(_handle);
     }
 
+    private LeafDevice(string path, ulong guid, long size)
+    {
+        Path = path;
+        Guid = guid;
+        FileSize = size;
+    }
+
+    /// <summary>A device the pool expects but that cannot be opened (UNAVAIL); its size is the one the label recorded.</summary>
+    public static LeafDevice Missing(string path, ulong guid, long size) => new(path, guid, size);
+
     public string Path { get; }
     public ulong Guid { get; set; }
     public long FileSize { get; private set; }
