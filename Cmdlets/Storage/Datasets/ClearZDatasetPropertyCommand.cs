@@ -40,17 +40,8 @@ public sealed class ClearZDatasetPropertyCommand : DatasetChangeCmdletBase
 
     protected override void ProcessRecord()
     {
-        if (ParameterSetName == InputObjectSet)
-        {
-            foreach (var d in InputObject)
-                ForEachStorage(d, (session, storage) => Clear(storage, session, d.Name));
-            return;
-        }
-        ForEachStorage(null, (session, storage) =>
-        {
-            foreach (var d in ResolveDatasets(storage, session, Name, ZDatasetType.FileSystem | ZDatasetType.Volume))
-                Clear(storage, session, d.Name);
-        });
+        ForEachDataset(InputObject, Name, ZDatasetType.FileSystem | ZDatasetType.Volume,
+            (session, storage, name) => Clear(storage, session, name));
     }
 
     private void Clear(IStorage storage, Engine.Sessions.IllumosSession session, string name)

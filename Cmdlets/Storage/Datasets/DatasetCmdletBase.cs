@@ -83,6 +83,37 @@ public abstract class DatasetCmdletBase : IllumosCmdlet
         return result;
     }
 
+    /// <summary>
+    /// Runs <paramref name="work"/> for each target dataset: the piped objects (on their own sessions)
+    /// when there are any, else the names resolved on each session.
+    /// </summary>
+    protected void ForEachDataset(IReadOnlyList<ZDataset>? piped, IReadOnlyList<string> names, ZDatasetType types, Action<IllumosSession, IStorage, string> work)
+    {
+        if (piped is { Count: > 0 })
+        {
+            foreach (var d in piped) ForEachStorage(d, (session, storage) => work(session, storage, d.Name));
+            return;
+        }
+        ForEachStorage(null, (session, storage) =>
+        {
+            foreach (var d in ResolveDatasets(storage, session, names, types)) work(session, storage, d.Name);
+        });
+    }
+
+    /// <summary>The same for snapshots: the piped ones, else the names resolved on each session.</summary>
+    protected void ForEachSnapshot(IReadOnlyList<ZSnapshot>? piped, IReadOnlyList<string> names, Action<IllumosSession, IStorage, string> work)
+    {
+        if (piped is { Count: > 0 })
+        {
+            foreach (var s in piped) ForEachStorage(s, (session, storage) => work(session, storage, s.Name));
+            return;
+        }
+        ForEachStorage(null, (session, storage) =>
+        {
+            foreach (var s in ResolveSnapshots(storage, session, names)) work(session, storage, s.Name);
+        });
+    }
+
     /// <summary>Items whose name matches <paramref name="pattern"/> (a wildcard pattern or a literal, case-sensitive name).</summary>
     protected static List<T> FilterByName<T>(IEnumerable<T> items, string pattern, Func<T, string> nameOf)
     {

@@ -17,6 +17,7 @@ public sealed class NewZDatasetCommand : DatasetCmdletBase
     /// <summary>Full names of the datasets to create ("tank/home/alice").</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(ZFileSystemNameCompleter))]
     public string[] Name { get; set; } = [];
 
     /// <summary>Creates a volume of this size (zfs create -V).</summary>

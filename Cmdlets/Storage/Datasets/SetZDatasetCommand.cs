@@ -137,17 +137,8 @@ public sealed class SetZDatasetCommand : DatasetChangeCmdletBase
                 "Name at least one property to set (for example -Compression lz4 or -Property @{ atime = 'off' }), or -Promote.", null));
         }
         var text = string.Join(", ", changes.Select(kv => $"{kv.Key}={kv.Value}"));
-        if (ParameterSetName == InputObjectSet)
-        {
-            foreach (var d in InputObject)
-                ForEachStorage(d, (session, storage) => Apply(storage, session, d.Name, changes, text));
-            return;
-        }
-        ForEachStorage(null, (session, storage) =>
-        {
-            foreach (var d in ResolveDatasets(storage, session, Name, ZDatasetType.FileSystem | ZDatasetType.Volume))
-                Apply(storage, session, d.Name, changes, text);
-        });
+        ForEachDataset(InputObject, Name, ZDatasetType.FileSystem | ZDatasetType.Volume,
+            (session, storage, name) => Apply(storage, session, name, changes, text));
     }
 
     private void Apply(IStorage storage, Engine.Sessions.IllumosSession session, string name, Dictionary<string, string> changes, string text)

@@ -30,18 +30,22 @@ public sealed class ZfsDriveParameters
     public IllumosSession? Session { get; set; }
 }
 
-/// <summary>Get-Content's extra parameters on ZFS drives, as the FileSystem provider has them.</summary>
-public sealed class ZfsContentReaderParameters
+/// <summary>The content parameters Get-Content, Set-Content and Add-Content share on ZFS drives, as on the FileSystem provider.</summary>
+public abstract class ZfsContentParameters
 {
     /// <summary>Text encoding (utf8, utf8BOM, utf8NoBOM, ascii, unicode, bigendianunicode, utf32, latin1, or a code page).</summary>
     [Parameter]
     [EncodingTransformation]
     public System.Text.Encoding? Encoding { get; set; }
 
-    /// <summary>Read bytes instead of lines of text.</summary>
+    /// <summary>Bytes instead of text.</summary>
     [Parameter]
     public SwitchParameter AsByteStream { get; set; }
+}
 
+/// <summary>Get-Content's extra parameters on ZFS drives.</summary>
+public sealed class ZfsContentReaderParameters : ZfsContentParameters
+{
     /// <summary>Return the whole content as one string (or one byte array), not lines.</summary>
     [Parameter]
     public SwitchParameter Raw { get; set; }
@@ -53,17 +57,8 @@ public sealed class ZfsContentReaderParameters
 }
 
 /// <summary>Set-Content and Add-Content's extra parameters on ZFS drives.</summary>
-public sealed class ZfsContentWriterParameters
+public sealed class ZfsContentWriterParameters : ZfsContentParameters
 {
-    /// <summary>Text encoding (utf8, utf8BOM, utf8NoBOM, ascii, unicode, bigendianunicode, utf32, latin1, or a code page).</summary>
-    [Parameter]
-    [EncodingTransformation]
-    public System.Text.Encoding? Encoding { get; set; }
-
-    /// <summary>Write the values as bytes.</summary>
-    [Parameter]
-    public SwitchParameter AsByteStream { get; set; }
-
     /// <summary>Write no newline after each value.</summary>
     [Parameter]
     public SwitchParameter NoNewline { get; set; }

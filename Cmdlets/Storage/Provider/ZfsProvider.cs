@@ -67,7 +67,8 @@ public sealed partial class ZfsProvider : NavigationCmdletProvider, IContentCmdl
     {
         if (PSDriveInfo is ZfsDriveInfo d && IsUnder(path, d.Dataset)) return d.Session;
         var normalized = string.Join('/', ZfsLocation.Segments(path));
-        var best = ProviderInfo.Drives.OfType<ZfsDriveInfo>()
+        // The drives visible from the caller's scope (a drive made in a function or test scope is not in ProviderInfo.Drives).
+        var best = SessionState.Drive.GetAllForProvider(ProviderInfo.Name).OfType<ZfsDriveInfo>()
             .Where(x => IsUnder(normalized, x.Dataset))
             .OrderByDescending(x => x.Dataset.Length)
             .FirstOrDefault();

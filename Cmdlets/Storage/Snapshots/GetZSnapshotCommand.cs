@@ -7,12 +7,8 @@ namespace Illumos.Cmdlets.Storage;
 /// <summary>Lists snapshots (zfs list -t snapshot), oldest first, by name or by dataset.</summary>
 [Cmdlet(VerbsCommon.Get, "ZSnapshot", DefaultParameterSetName = NameSet)]
 [OutputType(typeof(ZSnapshot))]
-public sealed class GetZSnapshotCommand : DatasetCmdletBase
+public sealed class GetZSnapshotCommand : DatasetChildListCmdletBase<ZSnapshot>
 {
-    private const string NameSet = "Name";
-    private const string DatasetNameSet = "DatasetName";
-    private const string DatasetSet = "Dataset";
-
     /// <summary>
     /// Snapshot names with wildcards. A name with '@' matches the full name ("tank/home@*"); a name
     /// without '@' matches the part after it ("daily-*"), within -DatasetName when given.
@@ -25,76 +21,21 @@ public sealed class GetZSnapshotCommand : DatasetCmdletBase
     [ArgumentCompleter(typeof(ZSnapshotNameCompleter))]
     public string[]? Name { get; set; }
 
-    /// <summary>Only snapshots of these datasets; binds the DatasetName of piped objects (snapshots, files).</summary>
-    [Parameter(Mandatory = true, ParameterSetName = DatasetNameSet, ValueFromPipelineByPropertyName = true)]
-    [ValidateNotNullOrEmpty]
-    [ArgumentCompleter(typeof(ZDatasetNameCompleter))]
-    public string[] DatasetName { get; set; } = [];
-
-    /// <summary>Only snapshots of these datasets, from Get-ZDataset.</summary>
-    [Parameter(Mandatory = true, ParameterSetName = DatasetSet, ValueFromPipeline = true)]
-    [ValidateNotNull]
-    public ZDataset[] Dataset { get; set; } = [];
-
-    /// <summary>Includes snapshots of the descendants of -DatasetName (zfs list -r).</summary>
-    [Parameter]
-    public SwitchParameter Recurse { get; set; }
-
     /// <summary>Only the newest N snapshots of each dataset.</summary>
     [Parameter]
     [ValidateRange(1, int.MaxValue)]
     public int Newest { get; set; }
 
-    protected override void ProcessRecord()
-    {
-        if (ParameterSetName == DatasetSet)
-        {
-            foreach (var d in Dataset) List(d, [d.Name]);
-            return;
-        }
-        List(null, ParameterSetName == DatasetNameSet ? DatasetName : null);
-    }
+    protected override string[]? Names => Name;
+    protected override char Separator => '@';
+    protected override string Noun => "ZSnapshot";
+    protected override string FullName(ZSnapshot item) => item.Name;
 
-    private void List(HostObject? item, string[]? datasets)
-    {
-        ForEachStorage(item, (session, storage) =>
-        {
-            IEnumerable<ZSnapshot> selected;
-            if (datasets is not null)
-            {
-                var list = new List<ZSnapshot>();
-                foreach (var ds in datasets)
-                {
-                    var snaps = Try(() => storage.GetSnapshots(ds, Recurse, StopToken), ds);
-                    if (snaps is not null) list.AddRange(snaps);
-                }
-                selected = Name is { Length: > 0 } ? Filter(list) : list;
-            }
-            else
-            {
-                var all = Try(() => storage.GetSnapshots(null, true, StopToken), null);
-                if (all is null) return;
-                selected = Name is { Length: > 0 } ? Filter(all) : all;
-                if (Name is { Length: > 0 })
-                {
-                    foreach (var n in Name.Where(n => !WildcardPattern.ContainsWildcardCharacters(n)))
-                        if (!selected.Any(s => Matches(s, n))) WriteNotFound("ZSnapshot", n, session);
-                }
-            }
-            if (Newest > 0)
-                selected = selected.GroupBy(s => s.DatasetName)
-                    .SelectMany(g => g.OrderByDescending(s => s.CreateTxg).ThenByDescending(s => s.Creation).Take(Newest).Reverse());
-            WriteRecords(selected.DistinctBy(s => s.Name).ToList(), session);
-        });
-    }
+    protected override IReadOnlyList<ZSnapshot> List(IStorage storage, string? dataset, bool recursive) =>
+        storage.GetSnapshots(dataset, recursive, StopToken);
 
-    private List<ZSnapshot> Filter(IEnumerable<ZSnapshot> list) => list.Where(s => Name!.Any(n => Matches(s, n))).ToList();
-
-    private static bool Matches(ZSnapshot s, string pattern)
-    {
-        var subject = pattern.Contains('@') ? s.Name : s.SnapshotName;
-        return WildcardPattern.ContainsWildcardCharacters(pattern)
-            ? new WildcardPattern(pattern, WildcardOptions.IgnoreCase).IsMatch(subject)
-            : subject == pattern;
-    }
+    protected override IEnumerable<ZSnapshot> Narrow(IEnumerable<ZSnapshot> items) =>
+        Newest <= 0 ? items
+        : items.GroupBy(s => s.DatasetName)
+            .SelectMany(g => g.OrderByDescending(s => s.CreateTxg).ThenByDescending(s => s.Creation).Take(Newest).Reverse());
 }

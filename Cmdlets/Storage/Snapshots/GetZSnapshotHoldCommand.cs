@@ -36,16 +36,7 @@ public sealed class GetZSnapshotHoldCommand : DatasetCmdletBase
 
     protected override void ProcessRecord()
     {
-        if (ParameterSetName == InputObjectSet)
-        {
-            foreach (var s in InputObject)
-                ForEachStorage(s, (session, storage) => Emit(storage, session, s.Name));
-            return;
-        }
-        ForEachStorage(null, (session, storage) =>
-        {
-            foreach (var s in ResolveSnapshots(storage, session, Name)) Emit(storage, session, s.Name);
-        });
+        ForEachSnapshot(InputObject, Name, (session, storage, name) => Emit(storage, session, name));
     }
 
     private void Emit(IStorage storage, Engine.Sessions.IllumosSession session, string snapshot)

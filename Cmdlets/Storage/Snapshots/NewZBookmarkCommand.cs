@@ -19,6 +19,7 @@ public sealed class NewZBookmarkCommand : DatasetCmdletBase
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = NameSet)]
     [Parameter(Position = 0, ParameterSetName = SnapshotSet)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(ZBookmarkNameCompleter))]
     public string? Name { get; set; }
 
     /// <summary>The snapshot (or bookmark) to bookmark, by name ("tank/home@monday").</summary>

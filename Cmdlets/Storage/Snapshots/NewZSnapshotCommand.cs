@@ -17,6 +17,7 @@ public sealed class NewZSnapshotCommand : DatasetCmdletBase
     /// <summary>Full snapshot names ("tank/home@monday").</summary>
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = NameSet, ValueFromPipeline = true)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(ZDatasetNameCompleter))]
     public string[] Name { get; set; } = [];
 
     /// <summary>The datasets to snapshot, with -SnapshotName; binds the DatasetName of piped objects.</summary>

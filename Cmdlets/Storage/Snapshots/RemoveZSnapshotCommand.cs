@@ -34,16 +34,6 @@ public sealed class RemoveZSnapshotCommand : DatasetCmdletBase
 
     protected override void ProcessRecord()
     {
-        if (ParameterSetName == InputObjectSet)
-        {
-            foreach (var s in InputObject)
-                ForEachStorage(s, (session, storage) => Destroy(storage, session, s.Name, Recurse, RecurseDependents));
-            return;
-        }
-        ForEachStorage(null, (session, storage) =>
-        {
-            foreach (var s in ResolveSnapshots(storage, session, Name))
-                Destroy(storage, session, s.Name, Recurse, RecurseDependents);
-        });
+        ForEachSnapshot(InputObject, Name, (session, storage, name) => Destroy(storage, session, name, Recurse, RecurseDependents));
     }
 }

@@ -38,16 +38,7 @@ public abstract class SnapshotHoldCmdletBase : DatasetChangeCmdletBase
 
     protected override void ProcessRecord()
     {
-        if (ParameterSetName == InputObjectSet)
-        {
-            foreach (var s in InputObject)
-                ForEachStorage(s, (session, storage) => Run(storage, session, s.Name));
-            return;
-        }
-        ForEachStorage(null, (session, storage) =>
-        {
-            foreach (var s in ResolveSnapshots(storage, session, Name)) Run(storage, session, s.Name);
-        });
+        ForEachSnapshot(InputObject, Name, (session, storage, name) => Run(storage, session, name));
     }
 
     private void Run(IStorage storage, Engine.Sessions.IllumosSession session, string snapshot)

@@ -230,7 +230,25 @@ public sealed partial class EmbeddedStorage
         return ToZDataset(p, ds);
     });
 
-    public void Promote(string clone, CancellationToken ct) => throw NotYet("promote");
+    public void Promote(string clone, CancellationToken ct) => Locked(() =>
+    {
+        var p = PoolOf(clone);
+        var c = Head(p, clone);
+        if (c.OriginId == 0 || p.Dsl.ById(c.OriginId) is not { } origin)
+            throw IllumosException.Refused("NotAClone", $"'{clone}' is not a clone; only clones can be promoted.", clone);
+        var old = origin.Head!;
+        var moving = old.Snapshots.Take(old.Snapshots.IndexOf(origin) + 1).ToList();
+        var clash = moving.Where(s => c.Snapshots.Any(x => x.Name == s.Name)).Select(s => s.Name).ToList();
+        if (clash.Count > 0)
+            throw IllumosException.Exists("PromoteSnapshotConflict", $"'{clone}' already has snapshots named like those that would move: {string.Join(", ", clash.Select(n => "@" + n))}; rename them first.", clone);
+        var bmClash = old.Bookmarks.Where(b => b.CreateTxg <= origin.CreateTxg && c.Bookmarks.Any(x => x.Name == b.Name)).ToList();
+        if (bmClash.Count > 0)
+            throw IllumosException.Exists("PromoteBookmarkConflict", $"'{clone}' already has bookmarks named like those that would move: {string.Join(", ", bmClash.Select(b => "#" + b.Name))}.", clone);
+        p.Sync();
+        p.Dsl.Promote(c);
+        p.LogHistory("zfs promote " + clone);
+        p.Sync();
+    });
 
     public void Rename(string name, string newName, bool createParents, CancellationToken ct) => Locked(() =>
     {

@@ -45,34 +45,8 @@ public sealed partial class EmbeddedStorage
         var tops = new List<Pool.TopSpec>();
         var cache = new List<string>();
         var spares = new List<string>();
-        var inUse = _pools.Values.SelectMany(p => p.AllLeaves).Select(l => l.Path).ToHashSet(StringComparer.Ordinal);
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        string Resolve(string d)
-        {
-            var full = Path.GetFullPath(d);
-            if (!seen.Add(full)) throw IllumosException.Invalid("VdevDuplicateDevice", $"The device '{full}' is named more than once.", d);
-            if (inUse.Contains(full)) throw new IllumosException(ErrorKind.ResourceBusy, "DeviceInUse", $"'{full}' is part of an imported pool.", d);
-            if (!File.Exists(full))
-            {
-                if (creatingFiles && r.CreateFileDevicesOfSize is { } sz)
-                {
-                    if ((long)sz < LeafDevice.MinimumSize) throw IllumosException.Invalid("DeviceTooSmall", $"File devices must be at least 64 MiB; {Size.Format(sz)} was asked for.", d);
-                    return full;
-                }
-                if (r.CreateFileDevicesOfSize is { } s2 && (long)s2 >= LeafDevice.MinimumSize) return full;
-                throw IllumosException.NotFound("DeviceNotFound", $"The device '{full}' does not exist.", d);
-            }
-            long len = new FileInfo(full).Length;
-            if (len < LeafDevice.MinimumSize) throw IllumosException.Invalid("DeviceTooSmall", $"'{full}' is {Size.Format((ulong)len)}; a device must be at least 64 MiB.", d);
-            var label = TryReadLabel(full);
-            if (label is not null && label.State != LabelPoolState.Destroyed)
-            {
-                if (label.State == LabelPoolState.Active || !r.Force)
-                    throw new IllumosException(ErrorKind.ResourceBusy, "DeviceInUse",
-                        $"'{full}' is part of {(label.State == LabelPoolState.Active ? "active" : "exported")} pool '{label.PoolName}'{(label.State == LabelPoolState.Exported ? "; use -Force to reuse it" : "")}.", d);
-            }
-            return full;
-        }
+        string Resolve(string d) => ResolveNewDevice(d, r.Force, r.CreateFileDevicesOfSize, seen);
         foreach (var g in r.Vdevs.Groups)
         {
             switch (g.Class)
@@ -82,14 +56,12 @@ public sealed partial class EmbeddedStorage
                 case ZVdevClass.Cache: cache.Add(Resolve(g.Devices[0])); continue;
                 case ZVdevClass.Spare: spares.Add(Resolve(g.Devices[0])); continue;
             }
-            if (g.Kind is VdevKind.RaidZ1 or VdevKind.RaidZ2 or VdevKind.RaidZ3)
-                throw new IllumosException(ErrorKind.NotImplemented, "RaidzNotImplemented", "The embedded engine does not support raidz vdevs yet; use mirrors or stripes.", r.Vdevs.ToString());
-            tops.Add(new Pool.TopSpec(g.Kind == VdevKind.Mirror ? "mirror" : "file", g.Class, g.Devices.Select(Resolve).ToList()));
+            tops.Add(new Pool.TopSpec(g.Kind == VdevKind.Disk ? "file" : g.KindText, g.Class, g.Devices.Select(Resolve).ToList()));
         }
         if (!tops.Any(t => t.Class == ZVdevClass.Normal)) throw IllumosException.Invalid("VdevNoData", "A pool needs at least one data vdev (not only log, cache or spare).", r.Vdevs.ToString());
         if (!r.Force)
         {
-            var kinds = tops.Where(t => t.Class == ZVdevClass.Normal).Select(t => t.Type == "mirror" ? "mirror-" + t.Paths.Count : "disk").Distinct().ToList();
+            var kinds = tops.Where(t => t.Class == ZVdevClass.Normal).Select(t => t.Type == "file" ? "disk" : t.Type + "-" + t.Paths.Count).Distinct().ToList();
             if (kinds.Count > 1) throw IllumosException.Invalid("VdevMismatchedReplication", $"Mismatched replication level ({string.Join(", ", kinds)}); use -Force to create the pool anyway.", r.Vdevs.ToString());
         }
         var poolProps = new Dictionary<string, string>();
@@ -107,6 +79,34 @@ public sealed partial class EmbeddedStorage
         foreach (var (k, v) in r.FileSystemProperties) fsProps[k] = PropertyTable.Validate(k, v, DatasetKind.FileSystem, creating: true);
         if (r.MountPoint is { } mp) fsProps["mountpoint"] = PropertyTable.Validate("mountpoint", mp, DatasetKind.FileSystem, true);
         return (tops, cache, spares, ashift, poolProps, fsProps);
+    }
+
+    /// <summary>
+    /// Checks a device for a new vdev: absolute path, named once, not in an imported pool, not in an
+    /// exported pool unless forced, at least 64 MiB (or to be created at a given size).
+    /// </summary>
+    private string ResolveNewDevice(string d, bool force, ulong? createSize, HashSet<string> seen)
+    {
+        var full = Path.GetFullPath(d);
+        if (!seen.Add(full)) throw IllumosException.Invalid("VdevDuplicateDevice", $"The device '{full}' is named more than once.", d);
+        if (_pools.Values.SelectMany(p => p.AllLeaves).Any(l => l.Path == full))
+            throw new IllumosException(ErrorKind.ResourceBusy, "DeviceInUse", $"'{full}' is part of an imported pool.", d);
+        if (!File.Exists(full))
+        {
+            if (createSize is { } sz)
+            {
+                if ((long)sz < LeafDevice.MinimumSize) throw IllumosException.Invalid("DeviceTooSmall", $"File devices must be at least 64 MiB; {Size.Format(sz)} was asked for.", d);
+                return full;
+            }
+            throw IllumosException.NotFound("DeviceNotFound", $"The device '{full}' does not exist.", d);
+        }
+        long len = new FileInfo(full).Length;
+        if (len < LeafDevice.MinimumSize) throw IllumosException.Invalid("DeviceTooSmall", $"'{full}' is {Size.Format((ulong)len)}; a device must be at least 64 MiB.", d);
+        var label = TryReadLabel(full);
+        if (label is not null && label.State != LabelPoolState.Destroyed && (label.State == LabelPoolState.Active || !force))
+            throw new IllumosException(ErrorKind.ResourceBusy, "DeviceInUse",
+                $"'{full}' is part of {(label.State == LabelPoolState.Active ? "active" : "exported")} pool '{label.PoolName}'{(label.State == LabelPoolState.Exported ? "; use -Force to reuse it" : "")}.", d);
+        return full;
     }
 
     private static string CheckPoolProp(string k, string v, bool creating)
@@ -130,8 +130,8 @@ public sealed partial class EmbeddedStorage
         return new ZPoolVdev
         {
             Name = request.Name, Type = "root", State = ZHealth.ONLINE,
-            Children = plan.Tops.Select(t => t.Type == "mirror"
-                ? new ZPoolVdev { Name = "mirror-" + i++, Type = "mirror", Class = t.Class, Depth = 1, State = ZHealth.ONLINE, Children = t.Paths.Select(p => new ZPoolVdev { Name = p, Type = "file", Path = p, Depth = 2, Class = t.Class, State = ZHealth.ONLINE }).ToList() }
+            Children = plan.Tops.Select(t => t.Type != "file"
+                ? new ZPoolVdev { Name = t.Type + "-" + i++, Type = t.Type, Class = t.Class, Depth = 1, State = ZHealth.ONLINE, Children = t.Paths.Select(p => new ZPoolVdev { Name = p, Type = "file", Path = p, Depth = 2, Class = t.Class, State = ZHealth.ONLINE }).ToList() }
                 : new ZPoolVdev { Name = t.Paths[0], Type = "file", Path = t.Paths[0], Class = t.Class, Depth = 1, State = ZHealth.ONLINE, Children = Array.Empty<ZPoolVdev>() })
                 .Concat(plan.Cache.Select(p => new ZPoolVdev { Name = p, Type = "file", Path = p, Class = ZVdevClass.Cache, Depth = 1, State = ZHealth.ONLINE }))
                 .Concat(plan.Spares.Select(p => new ZPoolVdev { Name = p, Type = "file", Path = p, Class = ZVdevClass.Spare, Depth = 1, State = ZHealth.AVAIL })).ToList(),
@@ -214,12 +214,20 @@ public sealed partial class EmbeddedStorage
         (IReadOnlyList<ZImportablePool>)Scan(searchDirectories).Select(f =>
         {
             bool complete = LeafGuids(f.Config.VdevTree).All(f.Paths.ContainsKey);
+            bool importable = f.Config.VdevTree.Children.Where(t => t.Class is ZVdevClass.Normal or ZVdevClass.Log).All(t =>
+            {
+                var leaves = t.Children.Count == 0 ? [t.Guid] : t.Children.Select(c => c.Guid).ToList();
+                int gone = leaves.Count(g => !f.Paths.ContainsKey(g));
+                return gone == 0 || (t.Type == "mirror" && gone < leaves.Count) || (t.Type.StartsWith("raidz", StringComparison.Ordinal) && gone <= t.Parity);
+            });
             return new ZImportablePool
             {
                 Name = f.Config.PoolName, Guid = f.Config.PoolGuid, Comment = f.Config.Comment,
-                State = complete ? ZHealth.ONLINE : ZHealth.UNAVAIL,
+                State = complete ? ZHealth.ONLINE : importable ? ZHealth.DEGRADED : ZHealth.UNAVAIL,
                 Status = complete ? null : "One or more devices are missing from the system.",
-                Action = complete ? "The pool can be imported using its name or numeric identifier." : "The pool cannot be imported. Attach the missing devices and try again.",
+                Action = complete ? "The pool can be imported using its name or numeric identifier."
+                    : importable ? "The pool can be imported despite missing devices; redundancy is reduced until they are replaced."
+                    : "The pool cannot be imported. Attach the missing devices and try again.",
                 Devices = f.Paths.Values.Order(StringComparer.Ordinal).ToList(),
             };
         }).ToList());
@@ -233,8 +241,6 @@ public sealed partial class EmbeddedStorage
         var name = newName ?? config.PoolName;
         NameRules.CheckPoolName(name);
         if (_pools.ContainsKey(name)) throw IllumosException.Exists("PoolExists", $"A pool named '{name}' is already imported; import under a new name.", name);
-        var missing = LeafGuids(config.VdevTree).Where(g => !paths.ContainsKey(g)).ToList();
-        if (missing.Count > 0) throw new IllumosException(ErrorKind.ResourceUnavailable, "PoolDeviceMissing", $"Pool '{config.PoolName}' is missing {missing.Count} device(s); they were not found in the search directories.", nameOrGuid);
         var pool = Pool.Open(config, paths, name, ArcBytes);
         try
         {
@@ -306,10 +312,26 @@ public sealed partial class EmbeddedStorage
     private static IllumosException NotYet(string what) =>
         new(ErrorKind.NotImplemented, "StorageNotImplemented", $"The embedded storage engine does not implement {what} yet.", what);
 
-    public void AddVdevs(string pool, VdevSpec vdevs, bool force, CancellationToken ct) => throw NotYet("adding vdevs to a pool (zpool add)");
-    public void AttachDevice(string pool, string existingDevice, string newDevice, bool force, CancellationToken ct) => throw NotYet("attaching mirror devices (zpool attach)");
-    public void DetachDevice(string pool, string device, CancellationToken ct) => throw NotYet("detaching mirror devices (zpool detach)");
-    public void RemoveDevice(string pool, string device, CancellationToken ct) => throw NotYet("removing devices (zpool remove)");
+    public void RemoveDevice(string pool, string device, CancellationToken ct) => Locked(() =>
+    {
+        var p = PoolOf(pool);
+        var full = Path.GetFullPath(device);
+        var leaf = p.CacheDevices.Concat(p.Spares).FirstOrDefault(l => l.Path == full || l.Path == device);
+        if (leaf is null)
+        {
+            if (p.Tops.Any(t => t.Leaves.Any(l => l.Path == full || l.Path == device)))
+                throw NotYet("removing top-level or log vdevs (device evacuation)");
+            throw IllumosException.NotFound("DeviceNotInPool", $"'{device}' is not a device of pool '{p.Name}'.", device);
+        }
+        p.L2.Remove(leaf);
+        p.CacheDevices.Remove(leaf);
+        p.Spares.Remove(leaf);
+        p.MarkLabelsDirty();
+        p.LogHistory($"zpool remove {p.Name} {device}");
+        p.Sync();
+        ClearLabels(leaf);
+        SaveCache();
+    });
 
     public IReadOnlyList<ZPoolHistoryEntry> GetHistory(string pool, bool includeInternal, CancellationToken ct) => Locked(() =>
     {

@@ -35,8 +35,12 @@ public sealed partial class EmbeddedStorage : IStorage, IZplHost, IDisposable
             if (config is null) continue; // devices gone: the pool is not listed (zpool would show it UNAVAIL)
             var paths = new Dictionary<ulong, string>();
             foreach (var d in e.Devices) if (TryReadLabel(d) is { } c && c.PoolGuid == e.Guid) paths[c.Guid] = d;
-            var pool = Pool.Open(config, paths, e.Name, arcBytes);
-            _pools[pool.Name] = pool;
+            try
+            {
+                var pool = Pool.Open(config, paths, e.Name, arcBytes);
+                _pools[pool.Name] = pool;
+            }
+            catch (IllumosException) { /* too many devices missing: not imported (zpool shows it UNAVAIL) */ }
         }
         _timer = new Timer(_ => TimerSync(), null, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(5));
     }
@@ -112,6 +116,12 @@ public sealed partial class EmbeddedStorage : IStorage, IZplHost, IDisposable
         {
             Os = pool.Dsl.OpenObjectSet(ds), Dataset = head, Name = dataset, ReadOnly = ro, IsSnapshot = isSnap,
             ReserveSpace = n => ReserveSpace(pool, head, n),
+            LogWrite = (obj, off, data) =>
+            {
+                // sync=always: the write is on stable storage before it returns — in the ZIL on a log
+                // device when the pool has one, else by committing the txg.
+                if (!(pool.Zil.Enabled && pool.Zil.Append(pool.LastTxg + 1, head.Id, obj, off, data))) pool.Sync();
+            },
             Prop = p => pool.Dsl.Props.Get(head, p),
         };
         var result = work(ctx);
@@ -163,6 +173,18 @@ public sealed partial class EmbeddedStorage : IStorage, IZplHost, IDisposable
 
     internal static ulong RefreservationUsed(Pool pool, Dataset head) =>
         ParseLimit(pool.Dsl.Props.Get(head, "refreservation")) is { } r && r > head.UsedHead ? (ulong)(r - head.UsedHead) : 0;
+
+    /// <summary>Closes everything without committing, as if the process died (crash tests).</summary>
+    internal void CrashForTests()
+    {
+        lock (_gate)
+        {
+            _disposed = true;
+            _timer.Dispose();
+            foreach (var p in _pools.Values) p.CrashForTests();
+            _pools.Clear();
+        }
+    }
 
     public void Dispose()
     {

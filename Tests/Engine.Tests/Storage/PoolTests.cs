@@ -125,8 +125,9 @@ public class PoolTests
         Assert.Equal("PropertyBadValue", e.ErrorId);
         e = Assert.Throws<IllumosException>(() => f.Storage.CreateSnapshots(["tank/a@x@y"], false, null, default));
         Assert.Equal("SnapshotNameInvalid", e.ErrorId);
-        e = Assert.Throws<IllumosException>(() => f.CreatePool("tank2", "raidz1", "r1", "r2", "r3"));
-        Assert.Equal(ErrorKind.NotImplemented, e.Kind);
+        e = Assert.Throws<IllumosException>(() => f.CreatePool("tank2", "d3", "mirror", "d4", "d5"));
+        Assert.Equal("VdevMismatchedReplication", e.ErrorId);
+        Assert.False(File.Exists(f.Dev("d3")));
     }
 
     [Fact]

@@ -5,13 +5,6 @@ namespace Illumos.Engine.Tests.Storage;
 
 public class SnapshotTests
 {
-    private static byte[] Random(int n, int seed)
-    {
-        var b = new byte[n];
-        new Random(seed).NextBytes(b);
-        return b;
-    }
-
     private static ulong Prop(StorageFixture f, string name, string prop) => ulong.Parse(f.Storage.GetProperties(name, [prop], default)[0].Value);
 
     [Fact]
@@ -100,14 +93,14 @@ public class SnapshotTests
         f.CreatePool("tank", "d1");
         f.Storage.CreateFileSystem("tank/fs", new Dictionary<string, string> { ["compression"] = "off" }, false, default);
         ulong poolBefore = f.Storage.GetPools(default)[0].Allocated;
-        f.WriteFile("tank/fs", "/big", Random(4 << 20, 1));
+        f.WriteFile("tank/fs", "/big", StorageFixture.Bytes(4 << 20, 1));
         ulong used1 = Prop(f, "tank/fs", "used");
         Assert.InRange(used1, 4UL << 20, (4UL << 20) + (1 << 20));
         f.Storage.CreateSnapshots(["tank/fs@s"], false, null, default);
         Assert.Equal(0UL, Prop(f, "tank/fs", "usedbysnapshots"));
         Assert.Equal(0UL, f.Storage.GetSnapshots("tank/fs", false, default)[0].Used);
         // Overwrite everything: the old blocks stay, held by the snapshot.
-        f.WriteFile("tank/fs", "/big", Random(4 << 20, 2));
+        f.WriteFile("tank/fs", "/big", StorageFixture.Bytes(4 << 20, 2));
         ulong snapUsed = Prop(f, "tank/fs", "usedbysnapshots");
         Assert.InRange(snapUsed, 4UL << 20, (4UL << 20) + (1 << 20));
         Assert.Equal(snapUsed, f.Storage.GetSnapshots("tank/fs", false, default)[0].Used);
@@ -129,9 +122,9 @@ public class SnapshotTests
         using var f = new StorageFixture();
         f.CreatePool("tank", "d1");
         f.Storage.CreateFileSystem("tank/fs", new Dictionary<string, string> { ["compression"] = "off" }, false, default);
-        f.WriteFile("tank/fs", "/a", Random(1 << 20, 1));
+        f.WriteFile("tank/fs", "/a", StorageFixture.Bytes(1 << 20, 1));
         f.Storage.CreateSnapshots(["tank/fs@1"], false, null, default);
-        f.WriteFile("tank/fs", "/b", Random(1 << 20, 2));
+        f.WriteFile("tank/fs", "/b", StorageFixture.Bytes(1 << 20, 2));
         f.Storage.CreateSnapshots(["tank/fs@2"], false, null, default);
         f.Storage.Files.Delete("tank/fs", "/a", false, default);
         f.Storage.Files.Delete("tank/fs", "/b", false, default);
@@ -142,7 +135,7 @@ public class SnapshotTests
         // b was born after @1, so it is gone; a moves to the head's deadlist and @1 now holds it alone.
         var s1 = f.Storage.GetSnapshots("tank/fs", false, default).Single();
         Assert.InRange(s1.Used, 1UL << 20, (1UL << 20) + 256 * 1024);
-        Assert.Equal(Random(1 << 20, 1), f.ReadFile("tank/fs@1", "/a"));
+        Assert.Equal(StorageFixture.Bytes(1 << 20, 1), f.ReadFile("tank/fs@1", "/a"));
     }
 
     [Fact]
@@ -172,7 +165,7 @@ public class SnapshotTests
         var v = f.Storage.CreateVolume("tank/vol", 8 << 20, false, 8192, null, false, default);
         Assert.Equal(8UL << 20, v.VolumeSize);
         Assert.Equal(8UL << 20, v.RefReservation);
-        var data = Random(20000, 3);
+        var data = StorageFixture.Bytes(20000, 3);
         f.Storage.WriteVolume("tank/vol", 5000, data, default);
         f.Storage.CreateSnapshots(["tank/vol@s"], false, null, default);
         f.Storage.WriteVolume("tank/vol", 5000, new byte[100], default);
@@ -184,5 +177,40 @@ public class SnapshotTests
         Assert.Equal(new byte[100], back[..100]);
         var e = Assert.Throws<IllumosException>(() => f.Storage.WriteVolume("tank/vol", (8 << 20) - 10, new byte[20], default));
         Assert.Equal("VolumeRangeInvalid", e.ErrorId);
+    }
+
+    [Fact]
+    public void Promote_reverses_the_clone_relationship()
+    {
+        using var f = new StorageFixture();
+        f.CreatePool("tank", "d1");
+        f.Storage.CreateFileSystem("tank/fs", new Dictionary<string, string> { ["compression"] = "off" }, false, default);
+        f.WriteFile("tank/fs", "/a", StorageFixture.Bytes(1 << 20, 1));
+        f.Storage.CreateSnapshots(["tank/fs@1"], false, null, default);
+        f.WriteFile("tank/fs", "/b", StorageFixture.Bytes(1 << 20, 2));
+        f.Storage.CreateSnapshots(["tank/fs@2"], false, null, default);
+        f.WriteFile("tank/fs", "/c", StorageFixture.Bytes(1 << 20, 3));
+        f.Storage.CreateSnapshots(["tank/fs@3"], false, null, default);
+        f.Storage.Clone("tank/fs@2", "tank/clone", null, false, default);
+        f.WriteFile("tank/clone", "/d", [4]);
+        var e = Assert.Throws<IllumosException>(() => f.Storage.Promote("tank/fs", default));
+        Assert.Equal("NotAClone", e.ErrorId);
+        f.Storage.Promote("tank/clone", default);
+        Assert.Equal(["tank/clone@1", "tank/clone@2"], f.Storage.GetSnapshots("tank/clone", false, default).Select(s => s.Name));
+        Assert.Equal(["tank/fs@3"], f.Storage.GetSnapshots("tank/fs", false, default).Select(s => s.Name));
+        var ds = f.Storage.GetDatasets("tank", null, ZDatasetType.All, default).ToDictionary(d => d.Name);
+        Assert.Null(ds["tank/clone"].Origin);
+        Assert.Equal("tank/clone@2", ds["tank/fs"].Origin);
+        // The snapshots' data now counts against the promoted dataset: a and b (2 MiB) are held there.
+        Assert.True(ds["tank/clone"].UsedByDataset >= 2UL << 20, $"clone used {ds["tank/clone"].UsedByDataset}");
+        Assert.True(ds["tank/fs"].UsedByDataset < 2UL << 20 && ds["tank/fs"].UsedByDataset >= 1UL << 20);
+        f.Reopen();
+        Assert.Equal(StorageFixture.Bytes(1 << 20, 1), f.ReadFile("tank/clone@1", "/a"));
+        Assert.Equal(StorageFixture.Bytes(1 << 20, 3), f.ReadFile("tank/fs", "/c"));
+        // Now the old dataset depends on the clone: destroying the clone needs -R.
+        e = Assert.Throws<IllumosException>(() => f.Storage.Destroy("tank/clone", true, false, false, default));
+        Assert.Equal("SnapshotHasClones", e.ErrorId);
+        f.Storage.Destroy("tank/fs", true, false, false, default);
+        Assert.Equal(StorageFixture.Bytes(1 << 20, 2), f.ReadFile("tank/clone", "/b"));
     }
 }

@@ -25,18 +25,26 @@ public sealed class StorageFixture : IDisposable
     public EmbeddedStorage Open(long arc = 64L << 20) => new(ZfsDir, arc);
 
     /// <summary>Closes the engine and opens a new one on the same host directory (a new process, in effect).</summary>
-    public EmbeddedStorage Reopen()
+    public EmbeddedStorage Reopen(long arc = 64L << 20)
     {
         Storage.Dispose();
-        Storage = Open();
+        Storage = Open(arc);
         return Storage;
+    }
+
+    /// <summary>Seeded random bytes.</summary>
+    public static byte[] Bytes(int n, int seed)
+    {
+        var b = new byte[n];
+        new Random(seed).NextBytes(b);
+        return b;
     }
 
     public string Dev(string name) => Path.Combine(DevDir, name);
 
     public ZPool CreatePool(string name, params string[] words)
     {
-        var spec = VdevSpec.Parse(words.Select(w => w is "mirror" or "log" or "cache" or "spare" or "raidz1" or "raidz2" ? w : Dev(w)).ToList());
+        var spec = VdevSpec.Parse(words.Select(w => w is "mirror" or "log" or "cache" or "spare" or "raidz" or "raidz1" or "raidz2" or "raidz3" ? w : Dev(w)).ToList());
         return Storage.CreatePool(new PoolCreateRequest { Name = name, Vdevs = spec, CreateFileDevicesOfSize = DeviceSize }, NullSink.Instance, default);
     }
 

@@ -331,5 +331,43 @@ public sealed class DslPool
         if (_heads.TryGetValue(oldName, out var root)) RenameHead(root, newName);
     }
 
+    /// <summary>
+    /// zfs promote: the origin snapshot and every earlier snapshot of the origin's dataset move to the
+    /// clone, which takes over the origin's own origin; the old dataset becomes a clone of the moved
+    /// origin snapshot. Space is recomputed for both from their trees and deadlists.
+    /// </summary>
+    public void Promote(Dataset clone)
+    {
+        var origin = ById(clone.OriginId)!;
+        var old = origin.Head!;
+        int k = old.Snapshots.IndexOf(origin);
+        var moved = old.Snapshots.Take(k + 1).ToList();
+        var movedBookmarks = old.Bookmarks.Where(b => b.CreateTxg <= origin.CreateTxg).ToList();
+        ulong oldOriginId = old.OriginId, oldOriginTxg = old.OriginTxg;
+        old.Snapshots.RemoveRange(0, k + 1);
+        foreach (var s in moved) { s.Head = clone; s.HeadId = clone.Id; s.Dirty = true; }
+        foreach (var b in movedBookmarks) { old.Bookmarks.Remove(b); b.Head = clone; b.HeadId = clone.Id; b.Dirty = true; clone.Bookmarks.Add(b); }
+        clone.Snapshots.InsertRange(0, moved);
+        clone.OriginId = oldOriginId;
+        clone.OriginTxg = oldOriginTxg;
+        old.OriginId = origin.Id;
+        old.OriginTxg = origin.CreateTxg;
+        RecomputeSpace(clone);
+        RecomputeSpace(old);
+        clone.Dirty = old.Dirty = true;
+    }
+
+    /// <summary>Used-by-dataset from the live tree (blocks born after the origin), used-by-snapshots from the deadlists.</summary>
+    private void RecomputeSpace(Dataset head)
+    {
+        long live = 0;
+        foreach (var bp in ObjectSet.Traverse(Spa.Zio, head.Root, head.OriginTxg)) live += (long)bp.Asize;
+        head.UsedHead = live;
+        long dead = 0;
+        foreach (var dl in head.Snapshots.Select(s => s.Deadlist).Append(head.Deadlist))
+            dead += (long)dl.SpaceBornAfter(head.OriginTxg);
+        head.UsedSnap = dead;
+    }
+
     public void MarkDirty(Dataset d) => d.Dirty = true;
 }

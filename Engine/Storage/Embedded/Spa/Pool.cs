@@ -35,6 +35,10 @@ public sealed class Pool : IDisposable
         Zio = new ZioPipeline(Space, Arc);
         Mos = ObjectSet.Create(Zio, new MosOwner(Space), ObjectSetType.Meta);
         Dsl = new DslPool(this);
+        Zil = new Zil.IntentLog(tops.Where(t => t.Class == ZVdevClass.Log).SelectMany(t => t.Leaves).ToList());
+        L2 = new L2Arc(cache);
+        Zio.L2 = L2;
+        Arc.Evicted = L2.Feed;
     }
 
     public string Name { get; private set; }
@@ -44,11 +48,15 @@ public sealed class Pool : IDisposable
     public List<LeafDevice> Spares { get; }
     public SpaceManager Space { get; }
     public AdaptiveCache Arc { get; }
+    public L2Arc L2 { get; }
+    public Zil.IntentLog Zil { get; }
     public ZioPipeline Zio { get; }
     public ObjectSet Mos { get; private set; }
     public DslPool Dsl { get; }
     public PoolConfig Config { get; private set; } = new();
     public ulong LastTxg { get; private set; }
+    public BlockPointer LastMosRoot { get; private set; }
+    public Scrub? Scrub { get; set; }
     public int Ashift => Tops.Count > 0 ? Tops[0].Ashift : 12;
     public IEnumerable<LeafDevice> AllLeaves => Tops.SelectMany(t => t.Leaves).Concat(CacheDevices).Concat(Spares);
     public string? AltRoot { get; set; }
@@ -84,7 +92,7 @@ public sealed class Pool : IDisposable
                 var leaves = t.Paths.Select(p => new LeafDevice(p, NewGuid())).ToList();
                 opened.AddRange(leaves);
                 // A single-device top-level vdev is the leaf itself (same guid), as in ZFS.
-                topVdevs.Add(new TopVdev(topVdevs.Count, t.Type == "mirror" ? NewGuid() : leaves[0].Guid, t.Type, t.Class, ashift, leaves));
+                topVdevs.Add(TopVdev.Create(topVdevs.Count, t.Type == "file" ? leaves[0].Guid : NewGuid(), t.Type, t.Class, ashift, leaves, ParityOf(t.Type)));
             }
             var cacheLeaves = cache.Select(p => new LeafDevice(p, NewGuid())).ToList();
             var spareLeaves = spares.Select(p => new LeafDevice(p, NewGuid())).ToList();
@@ -108,6 +116,8 @@ public sealed class Pool : IDisposable
         }
     }
 
+    private static int ParityOf(string type) => type.StartsWith("raidz", StringComparison.Ordinal) ? type[^1] - '0' : 0;
+
     public static ulong NewGuid()
     {
         Span<byte> b = stackalloc byte[8];
@@ -122,9 +132,9 @@ public sealed class Pool : IDisposable
         Type = "root", Guid = Guid,
         Children = Tops.Select(t => new VdevConfigNode
         {
-            Type = t.Type, Guid = t.Guid, Id = t.Id, Class = t.Class, Asize = t.Asize, Ashift = t.Ashift,
-            Path = t.Type == "mirror" ? null : t.Leaves[0].Path,
-            Children = t.Type == "mirror" ? t.Leaves.Select(l => new VdevConfigNode { Type = "file", Guid = l.Guid, Path = l.Path }).ToList() : new(),
+            Type = t.Type, Guid = t.Guid, Id = t.Id, Class = t.Class, Asize = t.Asize, Ashift = t.Ashift, Parity = t.Parity,
+            Path = t.Type == "file" ? t.Leaves[0].Path : null, Size = t.Type == "file" ? t.Leaves[0].FileSize : 0,
+            Children = t.Type != "file" ? t.Leaves.Select(l => new VdevConfigNode { Type = "file", Guid = l.Guid, Path = l.Path, Size = l.FileSize }).ToList() : new(),
         }).Concat(CacheDevices.Select(l => new VdevConfigNode { Type = "file", Guid = l.Guid, Path = l.Path, Class = ZVdevClass.Cache }))
           .Concat(Spares.Select(l => new VdevConfigNode { Type = "file", Guid = l.Guid, Path = l.Path, Class = ZVdevClass.Spare })).ToList(),
     };
@@ -146,8 +156,8 @@ public sealed class Pool : IDisposable
         {
             var cfg = LabelFor(leaf, top, state, tree);
             foreach (var l in which) Label.WriteConfig(leaf, cfg, l);
-            leaf.Flush();
         }
+        FlushAll(LabelledLeaves().Select(x => x.Leaf));
     }
 
     public void MarkLabelsDirty() => _labelsDirty = true;
@@ -175,20 +185,28 @@ public sealed class Pool : IDisposable
             _configDirty = false;
         }
         var mosRoot = Mos.Sync(txg);
-        foreach (var t in Tops) t.Flush();
+        LastMosRoot = mosRoot;
+        FlushAll(Tops.SelectMany(t => t.Leaves));
         bool labels = _labelsDirty;
         if (labels) WriteLabels([0, 2], LabelPoolState.Active);
         var ub = new Uberblock(txg, GuidSum(), DateTimeOffset.UtcNow.ToUnixTimeSeconds(), mosRoot);
-        foreach (var t in Tops)
-            foreach (var leaf in t.Leaves)
-            {
-                if (leaf.State is ZHealth.OFFLINE or ZHealth.UNAVAIL) continue;
-                for (int l = 0; l < 4; l++) Label.WriteUberblock(leaf, ub, l);
-                leaf.Flush();
-            }
+        var ubLeaves = Tops.SelectMany(t => t.Leaves).Where(l => l.State is not (ZHealth.OFFLINE or ZHealth.UNAVAIL)).ToList();
+        foreach (var leaf in ubLeaves)
+            for (int l = 0; l < 4; l++) Label.WriteUberblock(leaf, ub, l);
+        FlushAll(ubLeaves);
         if (labels) { WriteLabels([1, 3], LabelPoolState.Active); _labelsDirty = false; }
-        Space.ReleaseDeferred();
+        // While a scrub runs, freed blocks stay allocated so nothing it will read is overwritten.
+        if (Scrub is not { State: ZScanState.Scanning or ZScanState.Paused }) Space.ReleaseDeferred();
         LastTxg = txg;
+        Zil.Reset();
+    }
+
+    /// <summary>Cache flushes of several devices are issued together, as ZFS does, not one after another.</summary>
+    private static void FlushAll(IEnumerable<LeafDevice> leaves)
+    {
+        var list = leaves.Where(l => l.State is not (ZHealth.OFFLINE or ZHealth.UNAVAIL)).ToList();
+        if (list.Count == 1) list[0].Flush();
+        else Parallel.ForEach(list, l => l.Flush());
     }
 
     private ulong GuidSum()
@@ -258,13 +276,14 @@ public sealed class Pool : IDisposable
         {
             LeafDevice OpenLeaf(VdevConfigNode n)
             {
-                var path = pathsByGuid.GetValueOrDefault(n.Guid) ?? n.Path ?? "";
+                // A device that is gone, or whose label no longer names it (a blank replacement), is UNAVAIL.
+                var path = pathsByGuid.GetValueOrDefault(n.Guid);
                 LeafDevice leaf;
-                try { leaf = new LeafDevice(path, n.Guid); }
-                catch (IllumosException)
+                if (path is null) leaf = LeafDevice.Missing(n.Path ?? "", n.Guid, n.Size);
+                else
                 {
-                    throw new IllumosException(ErrorKind.ResourceUnavailable, "PoolDeviceMissing",
-                        $"Device '{n.Path}' of pool '{config.PoolName}' cannot be opened; this engine does not import degraded pools yet.", n.Path);
+                    try { leaf = new LeafDevice(path, n.Guid); }
+                    catch (IllumosException) { leaf = LeafDevice.Missing(path, n.Guid, n.Size); }
                 }
                 opened.Add(leaf);
                 return leaf;
@@ -276,11 +295,16 @@ public sealed class Pool : IDisposable
             {
                 if (n.Class == ZVdevClass.Cache) { cache.Add(OpenLeaf(n)); continue; }
                 if (n.Class == ZVdevClass.Spare) { spares.Add(OpenLeaf(n)); continue; }
-                var leaves = n.Type == "mirror" ? n.Children.Select(OpenLeaf).ToList() : [OpenLeaf(n)];
-                tops.Add(new TopVdev(n.Id, n.Guid, n.Type, n.Class, n.Ashift, leaves));
+                var leaves = n.Type == "file" ? [OpenLeaf(n)] : n.Children.Select(OpenLeaf).ToList();
+                tops.Add(TopVdev.Create(n.Id, n.Guid, n.Type, n.Class, n.Ashift, leaves, n.Parity));
             }
+            var faulted = tops.Where(t => t.State == ZHealth.FAULTED || t.Asize <= 0).ToList();
+            if (faulted.Count > 0)
+                throw new IllumosException(ErrorKind.ResourceUnavailable, "PoolInsufficientReplicas",
+                    $"Pool '{config.PoolName}' cannot be opened: {string.Join(", ", faulted.Select(t => t.Type + "-" + t.Id))} has too many missing devices ({string.Join(", ", faulted.SelectMany(t => t.Leaves).Where(l => l.State == ZHealth.UNAVAIL).Select(l => l.Path))}).", config.PoolName);
             var pool = new Pool(newName ?? config.PoolName, config.PoolGuid, tops, cache, spares, arcBytes);
             pool.Load();
+            pool.ReplayIntentLog();
             if (newName is not null && newName != config.PoolName) pool.Dsl.RenamePool(config.PoolName, newName);
             pool._labelsDirty = true;
             return pool;
@@ -294,7 +318,7 @@ public sealed class Pool : IDisposable
 
     private void Load()
     {
-        var ubs = Tops.SelectMany(t => t.Leaves).SelectMany(Label.ReadUberblocks).OrderByDescending(u => u.Txg).ToList();
+        var ubs = Tops.SelectMany(t => t.Leaves).Where(l => l.State != ZHealth.UNAVAIL).SelectMany(Label.ReadUberblocks).OrderByDescending(u => u.Txg).ToList();
         if (ubs.Count == 0) throw new IllumosException(ErrorKind.InvalidData, "PoolNoUberblock", $"No valid uberblock was found on the devices of pool '{Name}'.", Name);
         Exception? last = null;
         foreach (var ub in ubs.DistinctBy(u => u.Txg))
@@ -303,11 +327,12 @@ public sealed class Pool : IDisposable
             {
                 Arc.Clear();
                 Mos = ObjectSet.Open(Zio, new MosOwner(Space), ub.RootBp, readOnly: false);
+                LastMosRoot = ub.RootBp;
                 Config = PoolConfig.Deserialize(ReadObject(Mos.Get(1)));
                 LastTxg = ub.Txg;
                 ReplaySpaceMap();
                 foreach (var bp in ObjectSet.Traverse(Zio, ub.RootBp))
-                    for (int i = 0; i < bp.Copies; i++) { var d = bp.GetDva(i); Space.Allocators[d.Vdev].Claim((long)d.Offset, d.Asize); }
+                    for (int i = 0; i < bp.Copies; i++) { var d = bp.GetDva(i); Space.Allocators[(int)d.Vdev].Claim((long)d.Offset, d.Asize); }
                 Dsl.Load();
                 return;
             }
@@ -315,10 +340,38 @@ public sealed class Pool : IDisposable
             {
                 // A damaged newest txg: fall back to the previous uberblock (rewind), as zpool import -F does.
                 last = e;
-                for (int i = 0; i < Space.Allocators.Length; i++) Space.Allocators[i] = new RangeAllocator(Tops[i].Asize, Tops[i].Ashift);
+                for (int i = 0; i < Space.Allocators.Count; i++) Space.Allocators[i] = new RangeAllocator(Tops[i].Asize, Tops[i].Ashift);
             }
         }
         throw new IllumosException(ErrorKind.InvalidData, "PoolCorrupt", $"Pool '{Name}' cannot be opened: no uberblock leads to a readable MOS ({last?.Message}).", Name, last);
+    }
+
+    /// <summary>Applies logged synchronous writes newer than the committed txg (a crash lost their txg), then commits them.</summary>
+    private void ReplayIntentLog()
+    {
+        int applied = 0;
+        foreach (var r in Zil.ReadChain().Where(r => r.Txg > LastTxg))
+        {
+            if (Dsl.ById(r.Dataset) is not { IsHead: true } ds) continue;
+            var obj = Dsl.OpenObjectSet(ds).TryGet(r.Object);
+            if (obj is null) continue;
+            obj.Write(r.Offset, r.Data);
+            applied++;
+        }
+        if (applied > 0)
+        {
+            LogHistory($"zil replay: {applied} record(s)", isInternal: true);
+            Sync();
+        }
+    }
+
+    /// <summary>Drops everything not committed and closes the devices, as a crash would (tests).</summary>
+    internal void CrashForTests()
+    {
+        Scrub?.Cancel();
+        foreach (var t in Tops) t.Dispose();
+        foreach (var l in CacheDevices) l.Dispose();
+        foreach (var l in Spares) l.Dispose();
     }
 
     private void ReplaySpaceMap()
@@ -335,6 +388,7 @@ public sealed class Pool : IDisposable
     /// <summary>Export or destroy: commit, then record the state in every label.</summary>
     public void Close(LabelPoolState state)
     {
+        if (Scrub is { State: ZScanState.Scanning or ZScanState.Paused } s) s.Cancel();
         Sync();
         WriteLabels([0, 1, 2, 3], state);
     }
@@ -343,6 +397,7 @@ public sealed class Pool : IDisposable
 
     public void Dispose()
     {
+        Scrub?.Cancel();
         foreach (var t in Tops) t.Dispose();
         foreach (var l in CacheDevices) l.Dispose();
         foreach (var l in Spares) l.Dispose();

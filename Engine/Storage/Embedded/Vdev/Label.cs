@@ -17,6 +17,8 @@ public sealed record VdevConfigNode
     public ZVdevClass Class { get; init; }
     public int Parity { get; init; }
     public long Asize { get; init; }
+    /// <summary>Leaves: the device size when the label was written (to stand in for a missing device).</summary>
+    public long Size { get; init; }
     public int Ashift { get; init; }
     public List<VdevConfigNode> Children { get; init; } = new();
 }

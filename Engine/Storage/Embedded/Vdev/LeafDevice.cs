@@ -30,6 +30,16 @@ public sealed class LeafDevice : IDisposable
         FileSize = RandomAccess.GetLength(_handle);
     }
 
+    private LeafDevice(string path, ulong guid, long size)
+    {
+        Path = path;
+        Guid = guid;
+        FileSize = size;
+    }
+
+    /// <summary>A device the pool expects but that cannot be opened (UNAVAIL); its size is the one the label recorded.</summary>
+    public static LeafDevice Missing(string path, ulong guid, long size) => new(path, guid, size);
+
     public string Path { get; }
     public ulong Guid { get; set; }
     public long FileSize { get; private set; }
@@ -43,7 +53,7 @@ public sealed class LeafDevice : IDisposable
 
     public static long LabelOffset(int label, long alignedSize) => label < 2 ? label * LabelSize : alignedSize - (4 - label) * LabelSize;
 
-    public ulong ReadOps, WriteOps, ReadBytes, WriteBytes, ReadErrors, WriteErrors, ChecksumErrors;
+    public ulong ReadOps, WriteOps, ReadBytes, WriteBytes, ReadErrors, WriteErrors, ChecksumErrors, CacheHits, CacheMisses;
 
     public void ReadRaw(long offset, Span<byte> buffer)
     {

@@ -1,99 +1,84 @@
 namespace Illumos.Engine.Storage.Embedded.Vdev;
 
-/// <summary>
-/// A top-level vdev: a single leaf or a mirror of leaves. Reads take a verifier (the block
-/// pointer's checksum check) so a bad copy is recognised per side; a read that finds good data
-/// rewrites the sides that returned bad data (self-heal), never the known-good ones.
-/// </summary>
-public sealed class TopVdev : IDisposable
-{
-    private int _rotor;
+/// <summary>What a top-level read found: whether a copy verified, and how many bytes were rewritten (self-heal).</summary>
+public readonly record struct VdevReadResult(bool Ok, long Repaired);
 
-    public TopVdev(int id, ulong guid, string type, ZVdevClass cls, int ashift, IReadOnlyList<LeafDevice> leaves)
+/// <summary>
+/// A top-level vdev: a mirror (a single device is a one-way mirror) or a raidz group. Reads take a
+/// verifier (the block pointer's checksum check) so a bad copy or column is recognised; reads that
+/// find good data rewrite what was bad (self-heal). A scrub read checks every side and parity.
+/// </summary>
+public abstract class TopVdev : IDisposable
+{
+    protected TopVdev(int id, ulong guid, string type, ZVdevClass cls, int ashift, IReadOnlyList<LeafDevice> leaves)
     {
-        Id = id; Guid = guid; Type = type; Class = cls; Ashift = ashift; Leaves = leaves;
-        long min = leaves.Min(l => l.DataSize);
-        Asize = min >> ashift << ashift;
+        Id = id; Guid = guid; Type = type; Class = cls; Ashift = ashift; _leaves = leaves.ToList();
     }
+
+    private readonly List<LeafDevice> _leaves;
+
+    public static TopVdev Create(int id, ulong guid, string type, ZVdevClass cls, int ashift, IReadOnlyList<LeafDevice> leaves, int parity) =>
+        type.StartsWith("raidz", StringComparison.Ordinal)
+            ? new RaidzVdev(id, guid, parity, cls, ashift, leaves)
+            : new MirrorVdev(id, guid, type, cls, ashift, leaves);
 
     public int Id { get; }
     public ulong Guid { get; }
     public string Type { get; }
     public ZVdevClass Class { get; }
     public int Ashift { get; }
-    public IReadOnlyList<LeafDevice> Leaves { get; }
-    public long Asize { get; }
+    public IReadOnlyList<LeafDevice> Leaves => _leaves;
+
+    /// <summary>Puts a new device in the place of an old one (replace); the caller resilvers it.</summary>
+    public void ReplaceLeaf(LeafDevice old, LeafDevice replacement) => _leaves[_leaves.IndexOf(old)] = replacement;
+    /// <summary>Bytes of this vdev's address space that can be allocated.</summary>
+    public abstract long Asize { get; }
+    public virtual int Parity => 0;
     public ulong ReadOps, WriteOps, ReadBytes, WriteBytes;
 
     public bool IsMirror => Type == "mirror";
+    public int Sector => 1 << Ashift;
 
-    public ZHealth State
-    {
-        get
-        {
-            int healthy = Leaves.Count(l => l.State == ZHealth.ONLINE);
-            if (healthy == Leaves.Count) return ZHealth.ONLINE;
-            return healthy > 0 && IsMirror ? ZHealth.DEGRADED : ZHealth.FAULTED;
-        }
-    }
+    public abstract ZHealth State { get; }
 
-    public void Write(long offset, ReadOnlySpan<byte> data)
-    {
-        Interlocked.Increment(ref WriteOps);
-        Interlocked.Add(ref WriteBytes, (ulong)data.Length);
-        int written = 0;
-        foreach (var leaf in Leaves)
-        {
-            if (leaf.State is ZHealth.OFFLINE or ZHealth.UNAVAIL) continue;
-            try { leaf.WriteData(offset, data); written++; }
-            catch (IOException) { Interlocked.Increment(ref leaf.WriteErrors); }
-        }
-        if (written == 0)
-            throw new IllumosException(ErrorKind.DeviceError, "VdevWriteFailed", $"No device of vdev {Id} ({Type}) accepted the write.", Id);
-    }
+    /// <summary>Bytes of address space a block of <paramref name="psize"/> physical bytes takes (parity and padding included).</summary>
+    public abstract long AsizeOf(int psize);
 
-    /// <summary>Reads into <paramref name="buffer"/> a copy that <paramref name="verify"/> accepts, healing bad sides.</summary>
-    public bool Read(long offset, Span<byte> buffer, Func<ReadOnlySpan<byte>, bool> verify)
+    public abstract void Write(long offset, ReadOnlySpan<byte> data);
+
+    public abstract VdevReadResult Read(long offset, Span<byte> buffer, Func<ReadOnlySpan<byte>, bool> verify, bool scrub);
+
+    protected void CountRead(int bytes)
     {
         Interlocked.Increment(ref ReadOps);
-        Interlocked.Add(ref ReadBytes, (ulong)buffer.Length);
-        int n = Leaves.Count;
-        int start = IsMirror ? (int)((uint)Interlocked.Increment(ref _rotor) % (uint)n) : 0;
-        List<LeafDevice>? bad = null;
-        for (int i = 0; i < n; i++)
-        {
-            var leaf = Leaves[(start + i) % n];
-            if (leaf.State is ZHealth.OFFLINE or ZHealth.UNAVAIL) continue;
-            try
-            {
-                leaf.ReadData(offset, buffer);
-            }
-            catch (IOException)
-            {
-                Interlocked.Increment(ref leaf.ReadErrors);
-                (bad ??= new()).Add(leaf);
-                continue;
-            }
-            if (verify(buffer))
-            {
-                if (bad is not null)
-                {
-                    foreach (var b in bad)
-                    {
-                        try { b.WriteData(offset, buffer); } catch (IOException) { Interlocked.Increment(ref b.WriteErrors); }
-                    }
-                }
-                return true;
-            }
-            Interlocked.Increment(ref leaf.ChecksumErrors);
-            (bad ??= new()).Add(leaf);
-        }
-        return false;
+        Interlocked.Add(ref ReadBytes, (ulong)bytes);
+    }
+
+    protected void CountWrite(int bytes)
+    {
+        Interlocked.Increment(ref WriteOps);
+        Interlocked.Add(ref WriteBytes, (ulong)bytes);
+    }
+
+    protected static bool Usable(LeafDevice l) => l.State is not (ZHealth.OFFLINE or ZHealth.UNAVAIL);
+
+    /// <summary>Writes to a leaf, counting a failure instead of throwing (the other sides carry the data).</summary>
+    protected static bool TryWrite(LeafDevice leaf, long offset, ReadOnlySpan<byte> data)
+    {
+        try { leaf.WriteData(offset, data); return true; }
+        catch (IOException) { Interlocked.Increment(ref leaf.WriteErrors); return false; }
+    }
+
+    protected static bool TryRead(LeafDevice leaf, long offset, Span<byte> buffer)
+    {
+        if (!Usable(leaf)) return false;
+        try { leaf.ReadData(offset, buffer); return true; }
+        catch (IOException) { Interlocked.Increment(ref leaf.ReadErrors); return false; }
     }
 
     public void Flush()
     {
-        foreach (var l in Leaves) if (l.State is not (ZHealth.OFFLINE or ZHealth.UNAVAIL)) l.Flush();
+        foreach (var l in Leaves) if (Usable(l)) l.Flush();
     }
 
     public void Dispose()

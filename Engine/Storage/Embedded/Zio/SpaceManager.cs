@@ -20,11 +20,14 @@ public sealed class SpaceManager
     public SpaceManager(IReadOnlyList<TopVdev> tops)
     {
         Tops = tops;
-        Allocators = tops.Select(t => new RangeAllocator(t.Asize, t.Ashift)).ToArray();
+        Allocators = tops.Select(t => new RangeAllocator(t.Asize, t.Ashift)).ToList();
     }
 
     public IReadOnlyList<TopVdev> Tops { get; }
-    public RangeAllocator[] Allocators { get; }
+    public List<RangeAllocator> Allocators { get; }
+
+    /// <summary>zpool add: a new top-level vdev (already appended to the tops list) becomes allocatable.</summary>
+    public void AddTop(TopVdev top) => Allocators.Add(new RangeAllocator(top.Asize, top.Ashift));
 
     public long Size => Tops.Where(t => t.Class == ZVdevClass.Normal).Sum(t => t.Asize);
     public long Allocated => Enumerable.Range(0, Tops.Count).Where(i => Tops[i].Class == ZVdevClass.Normal).Sum(i => Allocators[i].AllocatedBytes);
@@ -48,16 +51,17 @@ public sealed class SpaceManager
         {
             int idx = order[c % order.Count];
             var a = Allocators[idx];
-            long asize = a.RoundUp(psize);
+            long asize = Tops[idx].AsizeOf(psize);
             long off = a.Allocate(asize);
             if (off < 0)
             {
                 // Try any other vdev before giving up.
-                idx = order.FirstOrDefault(i => Allocators[i].FreeBytes >= asize, -1);
+                idx = order.FirstOrDefault(i => Allocators[i].FreeBytes >= Tops[i].AsizeOf(psize), -1);
+                if (idx >= 0) asize = Tops[idx].AsizeOf(psize);
                 off = idx < 0 ? -1 : Allocators[idx].Allocate(asize);
                 if (off < 0)
                 {
-                    for (int k = 0; k < c; k++) Allocators[result[k].Vdev].Free((long)result[k].Offset, result[k].Asize);
+                    for (int k = 0; k < c; k++) Allocators[(int)result[k].Vdev].Free((long)result[k].Offset, result[k].Asize);
                     throw NoSpace();
                 }
             }
@@ -80,15 +84,15 @@ public sealed class SpaceManager
     /// <summary>After the uberblock of the freeing txg is on disk: the freed ranges become allocatable.</summary>
     public void ReleaseDeferred()
     {
-        foreach (var (v, off, len) in _deferred) Allocators[v].Free(off, len);
+        foreach (var (v, off, len) in _deferred) Allocators[(int)v].Free(off, len);
         _deferred.Clear();
     }
 
     public void Replay(SpaceRecord r)
     {
-        if (r.Vdev >= Allocators.Length) throw new IllumosException(ErrorKind.InvalidData, "SpaceMapBadVdev", $"The space map names vdev {r.Vdev}, which the pool does not have.", r.Vdev);
-        if (r.Alloc) Allocators[r.Vdev].Claim(r.Offset, r.Length);
-        else Allocators[r.Vdev].Free(r.Offset, r.Length);
+        if (r.Vdev >= Allocators.Count) throw new IllumosException(ErrorKind.InvalidData, "SpaceMapBadVdev", $"The space map names vdev {r.Vdev}, which the pool does not have.", r.Vdev);
+        if (r.Alloc) Allocators[(int)r.Vdev].Claim(r.Offset, r.Length);
+        else Allocators[(int)r.Vdev].Free(r.Offset, r.Length);
     }
 
     public static IllumosException NoSpace() =>

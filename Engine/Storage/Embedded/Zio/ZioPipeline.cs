@@ -25,6 +25,8 @@ public sealed class ZioPipeline
     }
 
     public ulong ChecksumErrorsUnrecovered;
+    /// <summary>Cache devices (L2ARC) consulted on an ARC miss.</summary>
+    public Arc.L2Arc? L2 { get; set; }
     /// <summary>Called when a block cannot be read from any copy (the pool's error log).</summary>
     public Action<BlockPointer>? OnUnrecoverable { get; set; }
 
@@ -54,6 +56,11 @@ public sealed class ZioPipeline
         var key = new AdaptiveCache.Key(bp.D0.Vdev, bp.D0.Offset, bp.Birth);
         var cached = _arc.Get(key);
         if (cached is not null) return cached;
+        if (L2?.TryRead(key) is { } fromL2 && fromL2.Length == bp.LSize)
+        {
+            _arc.Put(key, fromL2);
+            return fromL2;
+        }
         var physical = new byte[bp.PSize];
         var expected = bp.Checksum;
         var kind = bp.ChecksumKind;
@@ -64,7 +71,7 @@ public sealed class ZioPipeline
         {
             var d = bp.GetDva(i);
             if (d.Vdev >= _space.Tops.Count) continue;
-            if (_space.Tops[(int)d.Vdev].Read((long)d.Offset, physical, Verify)) ok = true;
+            if (_space.Tops[(int)d.Vdev].Read((long)d.Offset, physical, Verify, scrub: false).Ok) ok = true;
             else badCopies.Add(d);
         }
         if (!ok)

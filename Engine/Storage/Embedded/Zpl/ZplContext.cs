@@ -14,6 +14,8 @@ public sealed class ZplContext
     /// <summary>Refuses a write of this many bytes that would break a quota or fill the pool (ZFS's ENOSPC/EDQUOT).</summary>
     public required Action<long> ReserveSpace { get; init; }
     public required Func<string, string> Prop { get; init; }
+    /// <summary>Makes a write durable before returning (sync=always): ZIL record or txg commit.</summary>
+    public required Action<ulong, long, byte[]> LogWrite { get; init; }
 }
 
 /// <summary>Lets the ZPL run work under the storage lock and commit it (implemented by the storage facade).</summary>

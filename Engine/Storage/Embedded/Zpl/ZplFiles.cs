@@ -207,7 +207,7 @@ public sealed class ZplFiles(IZplHost host) : IZFiles
 
     public Stream OpenWrite(string dataset, string path, FileMode mode, CancellationToken ct)
     {
-        var (obj, length) = host.Run(dataset, true, c =>
+        var (obj, length, syncNow) = host.Run(dataset, true, c =>
         {
             var parts = Split(path);
             var o = Lookup(c.Os, parts, parts.Length);
@@ -219,10 +219,14 @@ public sealed class ZplFiles(IZplHost host) : IZFiles
                 case FileMode.Open or FileMode.Truncate when o is null:
                     throw IllumosException.NotFound("ZplPathNotFound", $"'{path}' does not exist in {c.Name}.", c.Name + path);
             }
+            bool created = o is null;
             o ??= CreateObject(c, path, ObjectType.File, 0x1A4, true);
-            if (mode is FileMode.Create or FileMode.Truncate && o.Length > 0) { o.Truncate(0); SetTimesNow(o.Dn); }
-            return (o.Id, o.Length);
+            bool truncated = false;
+            if (mode is FileMode.Create or FileMode.Truncate && o.Length > 0) { o.Truncate(0); SetTimesNow(o.Dn); truncated = true; }
+            return (o.Id, o.Length, SyncNow: (created || truncated) && c.Prop("sync") == "always");
         });
+        // sync=always: the file must exist on disk before logged writes can refer to it.
+        if (syncNow) host.Commit(dataset);
         var s = new ZplStream(host, this, dataset, obj, length, writable: true);
         if (mode == FileMode.Append) s.Position = length;
         return s;
@@ -251,6 +255,7 @@ public sealed class ZplFiles(IZplHost host) : IZFiles
             GrowBlock(c, o, end);
             o.Write(offset, copy);
             SetTimesNow(o.Dn);
+            if (c.Prop("sync") == "always") c.LogWrite(o.Id, offset, copy);
             return o.Length;
         });
     }

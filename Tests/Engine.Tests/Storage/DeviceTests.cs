@@ -1,0 +1,147 @@
+using Illumos.Engine.Languages.Vdev;
+using Illumos.Engine.Storage;
+using Xunit;
+
+namespace Illumos.Engine.Tests.Storage;
+
+/// <summary>zpool add, attach, detach, offline, online and replace.</summary>
+public class DeviceTests
+{
+    private static void NewDevice(StorageFixture f, string name)
+    {
+        using var fs = new FileStream(f.Dev(name), FileMode.CreateNew);
+        fs.SetLength((long)StorageFixture.DeviceSize);
+    }
+
+    [Fact]
+    public void Add_a_vdev_then_attach_replace_and_detach()
+    {
+        using var f = new StorageFixture();
+        f.CreatePool("tank", "d1");
+        f.Storage.CreateFileSystem("tank/fs", new Dictionary<string, string> { ["compression"] = "off" }, false, default);
+        var a = StorageFixture.Bytes(3 << 20, 1);
+        f.WriteFile("tank/fs", "/a", a);
+        NewDevice(f, "d2");
+        ulong before = f.Storage.GetPools(default)[0].Size;
+        f.Storage.AddVdevs("tank", VdevSpec.Parse([f.Dev("d2")]), false, default);
+        Assert.True(f.Storage.GetPools(default)[0].Size > before);
+        var b = StorageFixture.Bytes(3 << 20, 2);
+        f.WriteFile("tank/fs", "/b", b);
+        Assert.Equal(2, f.Storage.GetStatus("tank", false, default).Config.Children.Count);
+
+        // Attach a mirror side to d1 and let it resilver; then d1 can be lost.
+        NewDevice(f, "d1m");
+        f.Storage.AttachDevice("tank", f.Dev("d1"), f.Dev("d1m"), false, default);
+        f.Storage.WaitForScrub("tank");
+        var st = f.Storage.GetStatus("tank", false, default);
+        Assert.Equal(ZScanFunction.Resilver, st.Scan.Function);
+        Assert.Equal("mirror", st.Config.Children[0].Type);
+        var e = Assert.Throws<IllumosException>(() => f.Storage.DetachDevice("tank", f.Dev("d2"), default));
+        Assert.Equal("DetachNotMirror", e.ErrorId);
+        f.Storage.DetachDevice("tank", f.Dev("d1"), default);
+        Assert.Null(Illumos.Engine.Storage.Embedded.EmbeddedStorage.TryReadLabel(f.Dev("d1")));
+        f.Reopen();
+        Assert.Equal(a, f.ReadFile("tank/fs", "/a"));
+        Assert.Equal(b, f.ReadFile("tank/fs", "/b"));
+
+        // Replace the plain disk d2 by d3: copied from d2, then d2 leaves the pool.
+        NewDevice(f, "d3");
+        f.Storage.ReplaceDevice("tank", f.Dev("d2"), f.Dev("d3"), false, default);
+        Assert.DoesNotContain(f.Storage.GetStatus("tank", false, default).Config.Flatten(), v => v.Path == f.Dev("d2"));
+        File.Delete(f.Dev("d2"));
+        f.Reopen();
+        Assert.Equal(b, f.ReadFile("tank/fs", "/b"));
+        e = Assert.Throws<IllumosException>(() => f.Storage.ReplaceDevice("tank", f.Dev("d3"), null, false, default));
+        Assert.Equal("ReplaceNoRedundancy", e.ErrorId);
+    }
+
+    [Fact]
+    public void Raidz_device_replaced_by_a_blank_one_is_rebuilt()
+    {
+        using var f = new StorageFixture();
+        f.CreatePool("tank", "raidz1", "r0", "r1", "r2");
+        f.Storage.CreateFileSystem("tank/fs", new Dictionary<string, string> { ["compression"] = "off" }, false, default);
+        var a = StorageFixture.Bytes(2 << 20, 3);
+        f.WriteFile("tank/fs", "/a", a);
+        NewDevice(f, "r9");
+        f.Storage.ReplaceDevice("tank", f.Dev("r1"), f.Dev("r9"), false, default);
+        var st = f.Storage.GetStatus("tank", false, default);
+        Assert.Equal(ZScanState.Finished, st.Scan.State);
+        Assert.True(st.Scan.Repaired > 0);
+        f.Storage.ClearErrors("tank", null, default);
+        f.Storage.Dispose();
+        // Now lose a different device entirely: the rebuilt r9 and r2 carry the data.
+        using (var fs = new FileStream(f.Dev("r0"), FileMode.Open)) { fs.Position = 4 << 20; fs.Write(new byte[40 << 20]); }
+        f.Reopen();
+        Assert.Equal(a, f.ReadFile("tank/fs", "/a"));
+    }
+
+    [Fact]
+    public void Offline_refuses_to_lose_the_last_replica_and_online_resilvers()
+    {
+        using var f = new StorageFixture();
+        f.CreatePool("tank", "mirror", "d1", "d2");
+        f.Storage.OfflineDevice("tank", f.Dev("d1"), false, default);
+        Assert.Equal(ZHealth.DEGRADED, f.Storage.GetStatus("tank", false, default).State);
+        var e = Assert.Throws<IllumosException>(() => f.Storage.OfflineDevice("tank", f.Dev("d2"), false, default));
+        Assert.Equal("OfflineNoReplicas", e.ErrorId);
+        var data = StorageFixture.Bytes(1 << 20, 5);
+        f.WriteFile("tank", "/while-offline", data);
+        f.Storage.OnlineDevice("tank", f.Dev("d1"), false, default);
+        f.Storage.WaitForScrub("tank");
+        var st = f.Storage.GetStatus("tank", false, default);
+        Assert.Equal(ZHealth.ONLINE, st.State);
+        Assert.True(st.Scan.Repaired >= 1 << 20);
+    }
+
+    [Fact]
+    public void Cache_device_serves_blocks_the_ARC_evicted()
+    {
+        using var f = new StorageFixture();
+        f.CreatePool("tank", "d1", "cache", "c1");
+        f.Storage.CreateFileSystem("tank/fs", new Dictionary<string, string> { ["compression"] = "off" }, false, default);
+        var data = StorageFixture.Bytes(40 << 20, 8);
+        f.WriteFile("tank/fs", "/big", data);
+        var s = f.Reopen(arc: 16 << 20);
+        Assert.Equal(data, f.ReadFile("tank/fs", "/big")); // fills the ARC, which spills into the cache device
+        Assert.Equal(data, f.ReadFile("tank/fs", "/big")); // early blocks now come from the cache device
+        var cache = s.GetIOStats("tank", true, default).Single(x => x.Class == ZVdevClass.Cache);
+        Assert.True(cache.CacheHits > 50, $"hits {cache.CacheHits}");
+        Assert.True(cache.WriteBytes > 10 << 20);
+        s.RemoveDevice("tank", f.Dev("c1"), default);
+        Assert.DoesNotContain(s.GetStatus("tank", false, default).Config.Flatten(), v => v.Class == ZVdevClass.Cache);
+        Assert.Equal(data, f.ReadFile("tank/fs", "/big"));
+    }
+
+    [Fact]
+    public void Missing_device_imports_degraded_when_redundancy_allows_and_is_replaced()
+    {
+        using var f = new StorageFixture();
+        f.CreatePool("tank", "mirror", "d1", "d2");
+        f.CreatePool("flat", "s1", "s2");
+        var data = StorageFixture.Bytes(1 << 20, 6);
+        f.WriteFile("tank", "/f", data);
+        f.Storage.ExportPool("tank", false, default);
+        f.Storage.ExportPool("flat", false, default);
+        File.Delete(f.Dev("d2"));
+        File.Delete(f.Dev("s2"));
+        var found = f.Storage.FindImportablePools([f.DevDir], default).ToDictionary(p => p.Name);
+        Assert.Equal(ZHealth.DEGRADED, found["tank"].State);
+        Assert.Equal(ZHealth.UNAVAIL, found["flat"].State);
+        var e = Assert.Throws<IllumosException>(() => f.Storage.ImportPool("flat", null, [f.DevDir], false, null, default));
+        Assert.Equal("PoolInsufficientReplicas", e.ErrorId);
+        f.Storage.ImportPool("tank", null, [f.DevDir], false, null, default);
+        var st = f.Storage.GetStatus("tank", false, default);
+        Assert.Equal(ZHealth.DEGRADED, st.State);
+        Assert.Equal(ZHealth.UNAVAIL, st.Config.Flatten().Single(v => v.Path == f.Dev("d2")).State);
+        Assert.Equal(data, f.ReadFile("tank", "/f"));
+        // A blank disk at the same path takes the missing one's place and is resilvered.
+        NewDevice(f, "d2");
+        f.Storage.ReplaceDevice("tank", f.Dev("d2"), null, false, default);
+        Assert.Equal(ZHealth.ONLINE, f.Storage.GetStatus("tank", false, default).State);
+        f.Storage.Dispose();
+        using (var fs = new FileStream(f.Dev("d1"), FileMode.Open)) { fs.Position = 4 << 20; fs.Write(new byte[40 << 20]); }
+        f.Reopen();
+        Assert.Equal(data, f.ReadFile("tank", "/f"));
+    }
+}
