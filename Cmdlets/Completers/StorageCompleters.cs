@@ -63,13 +63,6 @@ public sealed class ZBookmarkNameCompleter : IllumosCompleter
     }
 }
 
-/// <summary>Completes pool names for the dataset cmdlets' -PoolName.</summary>
-public sealed class StoragePoolNameCompleter : IllumosCompleter
-{
-    protected override IEnumerable<string> GetNames(IllumosSession session, IDictionary fakeBoundParameters, string typed, CancellationToken ct) =>
-        session.Facility<IStorage>().GetPools(ct).Select(p => p.Name);
-}
-
 /// <summary>Completes hold tags of the snapshot named on the command line.</summary>
 public sealed class ZSnapshotHoldTagCompleter : IllumosCompleter
 {

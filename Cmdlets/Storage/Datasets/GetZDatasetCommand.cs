@@ -25,7 +25,7 @@ public sealed class GetZDatasetCommand : DatasetCmdletBase
     [Parameter(Mandatory = true, ParameterSetName = PoolNameSet, ValueFromPipelineByPropertyName = true)]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
-    [ArgumentCompleter(typeof(StoragePoolNameCompleter))]
+    [ArgumentCompleter(typeof(ZPoolNameCompleter))]
     public string[] PoolName { get; set; } = [];
 
     /// <summary>Pools (from Get-ZPool) whose datasets to list.</summary>
