@@ -3,7 +3,8 @@ BeforeAll {
     Import-IllumosModule
     $script:ModulePath = (Get-Module Illumos).Path -replace 'Illumos\.Cmdlets\.dll$', 'Illumos.psd1'
     $script:s = New-IllumosSession -Temporary -Name zpool-tests
-    $script:disks = Join-Path $TestDrive 'disks'
+    # Not $TestDrive: Pester empties it at the end of each Describe, and these pools live across them.
+    $script:disks = Join-Path ([System.IO.Path]::GetTempPath()) ("illumos-zpool-tests-" + [guid]::NewGuid().ToString('N').Substring(0, 8))
     New-Item -ItemType Directory $disks | Out-Null
     function New-Disk([string] $name, [long] $size = 64MB) {
         $p = Join-Path $disks $name
@@ -14,6 +15,7 @@ BeforeAll {
 
 AfterAll {
     if ($s) { Remove-IllumosSession $s -Confirm:$false }
+    if ($disks) { Remove-Item $disks -Recurse -Force -ErrorAction SilentlyContinue }
 }
 
 Describe 'New-ZPool and Get-ZPool' {
@@ -140,7 +142,7 @@ Describe 'Export, import and persistence' {
     It 'exports a pool and imports it again with its properties' {
         Export-ZPool -Session $s mirrorpool
         Get-ZPool -Session $s -Name mirrorpool -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
-        $avail = Get-ZPool -Session $s -ListAvailable -SearchPath $disks
+        $avail = Get-ZPool -Session $s -ListAvailable -SearchPath $disks -ErrorAction Stop
         $avail.Name | Should -Contain 'mirrorpool'
         $p = Import-ZPool -Session $s mirrorpool -SearchPath $disks -PassThru
         $p.Health | Should -Be 'ONLINE'
@@ -155,7 +157,7 @@ Describe 'Export, import and persistence' {
     }
 
     It 'a pool created in one process is visible with its data from a new process on the same host directory' {
-        $dir = Join-Path $TestDrive 'persist-host'
+        $dir = Join-Path $disks 'persist-host'
         $h = New-IllumosSession -Path $dir
         $d = New-Disk persist.img
         New-ZPool -Session $h keep $d | Out-Null
