@@ -371,6 +371,14 @@ public sealed class Aggregation
         sb.Append(val.ToString(CultureInfo.InvariantCulture).PadRight(9)).Append('\n');
     }
 
+    /// <summary>The non-empty range of buckets (as printed) with labels, values and counts.</summary>
+    public IEnumerable<(string Label, long Value, long Count)> Buckets(AggData d)
+    {
+        var b = d.Buckets!;
+        for (int i = 0; i < b.Length; i++)
+            if (b[i] != 0) yield return (BucketLabel(i, b.Length), BucketValue(i), b[i]);
+    }
+
     private string BucketLabel(int i, int n)
     {
         switch (Func)

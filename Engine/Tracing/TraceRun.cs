@@ -38,6 +38,10 @@ public sealed class CompiledProgram
 public sealed class RunLimits
 {
     public TimeSpan? Timeout { get; init; }
+    /// <summary>Stop after this long as if exit(0) had been called: END fires and aggregations print.</summary>
+    public TimeSpan? Duration { get; init; }
+    /// <summary>Stop after this many records.</summary>
+    public int? MaxRecords { get; init; }
     public CancellationToken Cancel { get; init; }
 }
 
@@ -223,9 +227,12 @@ public sealed class TraceRun : IProbeConsumer
         if (exit is not null) DoExit(exit.Value);
     }
 
+    private int _maxRecords = int.MaxValue, _recordCount;
+
     internal void Emit(Ecb e, string text, bool record, List<TraceRecordItem>? items = null)
     {
         if (!record) return;
+        if (++_recordCount >= _maxRecords) Exiting = true;
         if (CollectRecords)
             Records.Add(new TraceRecord(e.Site.FullName, e.Site.Id, e.ClauseIndex, text, items?.ToArray() ?? Array.Empty<TraceRecordItem>()));
         if (Options.Quiet)
@@ -293,6 +300,8 @@ public sealed class TraceRun : IProbeConsumer
     {
         limits ??= new RunLimits();
         var deadline = limits.Timeout is { } to ? Stopwatch.GetTimestamp() + (long)(to.TotalSeconds * Stopwatch.Frequency) : long.MaxValue;
+        if (limits.Duration is { } du) deadline = Math.Min(deadline, Stopwatch.GetTimestamp() + (long)(du.TotalSeconds * Stopwatch.Frequency));
+        _maxRecords = limits.MaxRecords ?? int.MaxValue;
         foreach (var site in _bySite.Keys.Where(s => s.Provider is not ("dtrace" or "profile"))) site.Attach(this);
         try
         {
