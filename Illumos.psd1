@@ -8,7 +8,7 @@
     Description          = 'illumos system facilities as PowerShell objects: ZFS pools, datasets and snapshots, zones, virtual machines, dladm networking, the ipfilter firewall, DTrace tracing and SMF services, on an embedded host or on real illumos systems over SSH.'
     PowerShellVersion    = '7.4'
     CompatiblePSEditions = @('Core')
-    FormatsToProcess     = @('Illumos.Format.ps1xml', 'Illumos.Storage.Pools.Format.ps1xml')
+    FormatsToProcess     = @('Illumos.Format.ps1xml', 'Illumos.Storage.Pools.Format.ps1xml', 'Illumos.Tracing.Format.ps1xml')
     TypesToProcess       = @('Illumos.Types.ps1xml')
     CmdletsToExport      = @(
         'Add-ZPoolDevice'
@@ -17,6 +17,7 @@
         'Enable-ZPoolDevice'
         'Export-ZPool'
         'Get-IllumosSession'
+        'Get-Probe'
         'Get-ZPool'
         'Get-ZPoolHistory'
         'Get-ZPoolIOStat'
@@ -33,8 +34,10 @@
         'Start-ZPoolScrub'
         'Stop-ZPoolScrub'
         'Suspend-ZPoolScrub'
+        'Test-DTraceScript'
         'Test-IllumosSession'
         'Test-ZPool'
+        'Trace-Probe'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()
