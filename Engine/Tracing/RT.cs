@@ -33,6 +33,9 @@ public static class RT
 
     public static int Len(string? s) => s?.Length ?? 0;
 
+    /// <summary>The probe's timestamp: taken once per firing, on first use.</summary>
+    public static long Timestamp(Frame f) => f.Timestamp != 0 ? f.Timestamp : (f.Timestamp = f.R.Now());
+
     public static string Trunc(Frame f, string? s)
     {
         s ??= "";

@@ -34,7 +34,7 @@ public sealed partial class DCompiler
         E site = Fld(nameof(Frame.Site));
         E v = name switch
         {
-            "timestamp" or "vtimestamp" => Fld(nameof(Frame.Timestamp)),
+            "timestamp" or "vtimestamp" => E.Call(M(nameof(RT.Timestamp)), F),
             "walltimestamp" => E.Call(Fld(nameof(Frame.R)), typeof(TraceRun).GetMethod(nameof(TraceRun.WallNow))!),
             "epid" => E.Convert(Fld(nameof(Frame.Epid)), typeof(long)),
             "id" => E.Convert(E.Property(site, nameof(ProbeSite.Id)), typeof(long)),
