@@ -26,6 +26,12 @@ public sealed record TraceRequest
     public TimeSpan? Timeout { get; init; }
     /// <summary>dtrace's default-output convention (CPU/ID columns) or Oracle's test mode.</summary>
     public OutputConvention Convention { get; init; } = OutputConvention.Illumos;
+    /// <summary>Streaming: when set, each record is delivered here as it is produced (on the firing thread,
+    /// one at a time) and <see cref="TraceResult.Records"/> stays empty.</summary>
+    public Action<TraceOutputRecord>? OnRecord { get; init; }
+    /// <summary>Streaming: when set, dtrace's standard output is delivered here as it is written (one call at a
+    /// time) and <see cref="TraceResult.Raw"/> stays empty.</summary>
+    public Action<string>? OnText { get; init; }
 
     /// <summary>The D source this request stands for.</summary>
     public string ToSource()
@@ -119,9 +125,11 @@ public sealed class EmbeddedTracing : ITracing
             return new TraceResult(1, "", new[] { $"dtrace: failed to compile script {request.ScriptName}: {e.Diagnostic}" },
                 Array.Empty<TraceOutputRecord>(), Array.Empty<AggregationRecord>(), new[] { d });
         }
-        var stdout = new StringWriter { NewLine = "\n" };
+        TextWriter stdout = request.OnText is { } onText ? new CallbackWriter(onText) : new StringWriter { NewLine = "\n" };
         var stderr = new StringWriter { NewLine = "\n" };
-        var run = new TraceRun(prog, stdout, stderr) { CollectRecords = true };
+        var run = new TraceRun(prog, stdout, stderr) { CollectRecords = request.OnRecord is null };
+        if (request.OnRecord is { } onRecord)
+            run.RecordSink = r => onRecord(new TraceOutputRecord(r.Probe, r.ProbeId, r.Clause, r.Text, r.Items));
         int status = run.Run(new RunLimits { Timeout = request.Timeout, Duration = request.Duration, MaxRecords = request.Count, Cancel = cancel });
         var records = run.Records.Select(r => new TraceOutputRecord(r.Probe, r.ProbeId, r.Clause, r.Text, r.Items)).ToList();
         var aggs = new List<AggregationRecord>();
@@ -140,7 +148,7 @@ public sealed class EmbeddedTracing : ITracing
             }
         }
         var errors = stderr.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        return new TraceResult(status, stdout.ToString(), errors, records, aggs, Array.Empty<TraceDiagnostic>());
+        return new TraceResult(status, stdout is StringWriter text ? text.ToString() : "", errors, records, aggs, Array.Empty<TraceDiagnostic>());
     }
 
     public IReadOnlyList<ProbeInfo> ListProbes(string? provider = null, string? module = null, string? function = null, string? name = null) =>
@@ -149,4 +157,19 @@ public sealed class EmbeddedTracing : ITracing
                 && (function is null || s.Function == function) && (name is null || s.Name == name))
             .Select(s => new ProbeInfo(s.Id, s.Provider, s.Module, s.Function, s.Name, s.Arguments))
             .ToList();
+}
+
+/// <summary>A writer that hands each piece of text to a callback (streamed standard output).</summary>
+internal sealed class CallbackWriter(Action<string> write) : TextWriter
+{
+    public override System.Text.Encoding Encoding => System.Text.Encoding.UTF8;
+    public override void Write(char value) => write(value.ToString());
+    public override void Write(char[] buffer, int index, int count)
+    {
+        if (count > 0) write(new string(buffer, index, count));
+    }
+    public override void Write(string? value)
+    {
+        if (!string.IsNullOrEmpty(value)) write(value);
+    }
 }

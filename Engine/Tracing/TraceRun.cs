@@ -98,6 +98,8 @@ public sealed class TraceRun : IProbeConsumer
     public long Firings;
     public List<TraceRecord> Records { get; } = new();
     public bool CollectRecords { get; set; }
+    /// <summary>When set, each record goes here as it is produced (on the firing thread, under the run's lock) instead of to <see cref="Records"/>.</summary>
+    public Action<TraceRecord>? RecordSink { get; set; }
 
     internal sealed class SpecBuffer
     {
@@ -257,8 +259,11 @@ public sealed class TraceRun : IProbeConsumer
     {
         if (!record) return;
         if (++_recordCount >= _maxRecords) Exiting = true;
-        if (CollectRecords)
-            Records.Add(new TraceRecord(e.Site.FullName, e.Site.Id, e.ClauseIndex, text, items?.ToArray() ?? Array.Empty<TraceRecordItem>()));
+        if (CollectRecords || RecordSink is not null)
+        {
+            var rec = new TraceRecord(e.Site.FullName, e.Site.Id, e.ClauseIndex, text, items?.ToArray() ?? Array.Empty<TraceRecordItem>());
+            if (RecordSink is { } sink) sink(rec); else Records.Add(rec);
+        }
         if (Options.Quiet)
         {
             _out.Write(text);
