@@ -24,17 +24,24 @@ internal sealed record TraceOutcome(IllumosSession Session, TraceRequest Request
 internal static partial class TraceExecution
 {
     /// <summary>
-    /// Runs the request, enforcing <paramref name="timeout"/> as a hard limit: when it expires the run
-    /// stops as it does for Ctrl+C (END fires, aggregations are kept) and the outcome is marked timed out.
+    /// Runs the request, streaming its records (or with <paramref name="raw"/> dtrace's output lines) to
+    /// <paramref name="live"/> as the program produces them, and enforcing <paramref name="timeout"/> as a
+    /// hard limit: when it expires the run stops as it does for Ctrl+C (END fires, aggregations are kept)
+    /// and the outcome is marked timed out. <paramref name="live"/> is called from the engine's threads.
     /// </summary>
-    public static TraceOutcome Run(IllumosSession session, TraceRequest request, TimeSpan? timeout, CancellationToken stop)
+    public static TraceOutcome Run(IllumosSession session, TraceRequest request, TimeSpan? timeout, bool raw, ITraceOutput live, CancellationToken stop)
     {
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(stop);
         if (timeout is { } t) limit.CancelAfter(t);
+        var lines = new LineSplitter(live.Object);
+        var streaming = raw
+            ? request with { OnText = lines.Write }
+            : request with { OnRecord = r => live.Object(r with { Session = session }) };
         try
         {
-            var result = session.Facility<ITracing>().Run(request, limit.Token);
+            var result = session.Facility<ITracing>().Run(streaming, limit.Token);
             var timedOut = timeout is not null && limit.IsCancellationRequested && !stop.IsCancellationRequested;
+            lines.Flush();
             return new TraceOutcome(session, request, result, timedOut, timeout, null);
         }
         catch (IllumosException e)
@@ -44,9 +51,9 @@ internal static partial class TraceExecution
     }
 
     /// <summary>
-    /// Writes an outcome: compile errors (the run never started), else the records and aggregations as
-    /// objects (or, with <paramref name="raw"/>, dtrace's output as lines), the runtime faults as
-    /// non-terminating errors, and a timeout error when -Timeout stopped the run.
+    /// Writes what follows a run: the compile errors (the run never started), else the aggregations as
+    /// objects (with -Raw they were part of the streamed text), the runtime faults as non-terminating
+    /// errors, and a timeout error when -Timeout stopped the run.
     /// </summary>
     public static void Write(TraceOutcome o, bool raw, ITraceOutput output)
     {
@@ -62,6 +69,7 @@ internal static partial class TraceExecution
             foreach (var d in r.Diagnostics) output.Error(TraceCmdlet.DiagnosticError(d with { Session = s }, o.Request.ScriptName));
             return;
         }
+        // records and text were streamed during the run; a host that returns them only at the end has them here
         if (raw)
         {
             foreach (var line in Lines(r.Raw)) output.Object(line);
@@ -115,4 +123,61 @@ internal static partial class TraceExecution
         var id = Faults.FirstOrDefault(f => fault.StartsWith(f.Prefix, StringComparison.Ordinal)).Id ?? "DTRACEFLT_UNKNOWN";
         return ErrorMapper.Create(id, ErrorCategory.InvalidOperation, $"{session.ComputerName}: {text}", m.Groups["probe"].Value);
     }
+}
+
+/// <summary>Cuts streamed text into lines: each complete line is handed on at once, the unfinished rest on <see cref="Flush"/>.</summary>
+internal sealed class LineSplitter(Action<string> line)
+{
+    private readonly System.Text.StringBuilder _pending = new();
+
+    public void Write(string text)
+    {
+        int start = 0;
+        for (int nl = text.IndexOf('\n'); nl >= 0; nl = text.IndexOf('\n', start))
+        {
+            _pending.Append(text, start, nl - start);
+            line(_pending.ToString());
+            _pending.Clear();
+            start = nl + 1;
+        }
+        _pending.Append(text, start, text.Length - start);
+    }
+
+    public void Flush()
+    {
+        if (_pending.Length == 0) return;
+        line(_pending.ToString());
+        _pending.Clear();
+    }
+}
+
+/// <summary>
+/// Output produced on engine threads, queued for the pipeline thread: <see cref="Pump"/> writes it
+/// there (WriteObject may only be called from the cmdlet's own thread) until <see cref="Complete"/>.
+/// </summary>
+internal sealed class QueuedOutput : ITraceOutput, IDisposable
+{
+    private readonly System.Collections.Concurrent.BlockingCollection<(int Kind, object Value)> _queue = new();
+
+    public void Object(object value) => _queue.Add((0, value));
+    public void Error(ErrorRecord error) => _queue.Add((1, error));
+    public void Verbose(string message) => _queue.Add((2, message));
+
+    public void Complete() => _queue.CompleteAdding();
+
+    /// <summary>Writes queued output to <paramref name="target"/> until everything is written, or <paramref name="stop"/> (Ctrl+C).</summary>
+    public void Pump(ITraceOutput target, CancellationToken stop)
+    {
+        foreach (var (kind, value) in _queue.GetConsumingEnumerable(stop))
+        {
+            switch (kind)
+            {
+                case 0: target.Object(value); break;
+                case 1: target.Error((ErrorRecord)value); break;
+                default: target.Verbose((string)value); break;
+            }
+        }
+    }
+
+    public void Dispose() => _queue.Dispose();
 }

@@ -44,19 +44,21 @@ public sealed class TraceJob : Job, ITraceOutput
     {
         try
         {
-            var runs = _work.Select(w => Task.Run(() => TraceExecution.Run(w.Session, w.Request, _timeout, _stop.Token))).ToArray();
-            foreach (var run in runs)
+            // one run per session, in parallel; records stream into Output as they are produced
+            var runs = _work.Select(w => Task.Run(() =>
             {
-                var outcome = run.GetAwaiter().GetResult();
+                var outcome = TraceExecution.Run(w.Session, w.Request, _timeout, _raw, this, _stop.Token);
                 if (outcome.Failure is not null || outcome.Result is { Compiled: false }) _anyFailed = true;
                 TraceExecution.Write(outcome, _raw, this);
-            }
+            })).ToArray();
+            Task.WaitAll(runs);
         }
         catch (Exception e)
         {
             // a worker thread must never take the host process down: any failure ends the job as Failed
             _anyFailed = true;
-            Error.Add(new ErrorRecord(e, "TraceJobFailed", ErrorCategory.NotSpecified, Name));
+            var cause = e is AggregateException { InnerException: { } inner } ? inner : e;
+            Error.Add(new ErrorRecord(cause, "TraceJobFailed", ErrorCategory.NotSpecified, Name));
         }
         finally
         {

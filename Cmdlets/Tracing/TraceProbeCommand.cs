@@ -82,15 +82,29 @@ public sealed class TraceProbeCommand : TraceCmdlet
             return;
         }
 
-        // the engine runs on worker threads (one per session); only this, the pipeline thread, writes
-        var runs = sessions.Select(s => Task.Run(() => TraceExecution.Run(s, request, Timeout, StopToken))).ToArray();
-        var output = new PipelineOutput(this);
-        foreach (var run in runs)
+        // the engine runs on worker threads (one per session) and streams into a queue; only this, the
+        // pipeline thread, writes to the pipeline
+        using var queue = new QueuedOutput();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(StopToken);
+        var runs = sessions.Select(s => Task.Run(() =>
+            TraceExecution.Write(TraceExecution.Run(s, request, Timeout, Raw, queue, stop.Token), Raw, queue))).ToArray();
+        var all = Task.WhenAll(runs).ContinueWith(_ => queue.Complete(), TaskScheduler.Default);
+        try
         {
-            var outcome = run.GetAwaiter().GetResult();
-            if (StopToken.IsCancellationRequested) throw new PipelineStoppedException();
-            TraceExecution.Write(outcome, Raw, output);
+            queue.Pump(new PipelineOutput(this), StopToken);
         }
+        catch (OperationCanceledException) when (StopToken.IsCancellationRequested)
+        {
+            throw new PipelineStoppedException();
+        }
+        finally
+        {
+            // Ctrl+C, or a downstream Select-Object -First, ends the pump early: end the runs too, and wait
+            // for them so that nothing writes to a disposed queue
+            if (!all.IsCompleted) stop.Cancel();
+            all.Wait(TimeSpan.FromSeconds(30));
+        }
+        foreach (var run in runs) run.GetAwaiter().GetResult();   // an unexpected engine failure surfaces here, on the pipeline thread
     }
 
     private sealed class PipelineOutput(TraceProbeCommand cmdlet) : ITraceOutput

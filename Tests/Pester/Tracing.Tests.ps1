@@ -166,6 +166,14 @@ Describe 'Trace-Probe limits' {
         $err[0].CategoryInfo.Category | Should -Be 'OperationTimeout'
     }
 
+    It 'streams records: Select-Object -First ends a trace that would run for a minute' {
+        $sw = [Diagnostics.Stopwatch]::StartNew()
+        $first = Trace-Probe -Session $s -Script 'BEGIN { printf("first\n"); } tick-1s { printf("later\n"); }' -Timeout 60 | Select-Object -First 1
+        $sw.Stop()
+        $first.Text | Should -Be "first`n"
+        $sw.Elapsed.TotalSeconds | Should -BeLessThan 10
+    }
+
     It 'accepts durations as dtrace writes them and refuses nonsense' {
         { Trace-Probe -Session $s -Probe 'dtrace:::BEGIN' -Duration 'soon' } | Should -Throw -ErrorId 'ParameterArgumentTransformationError*'
         $sw = [Diagnostics.Stopwatch]::StartNew()
@@ -193,6 +201,16 @@ Describe 'Trace-Probe -AsJob' {
         Stop-Job $job
         $job.State | Should -Be 'Stopped'
         (Receive-Job $job | Where-Object Aggregation -eq '@ticks').Value | Should -BeGreaterThan 0
+    }
+
+    It 'streams records into the job while the trace still runs' {
+        $job = Trace-Probe -Session $s -Script 'BEGIN { printf("started\n"); } tick-10ms { @ticks = count(); }' -AsJob
+        $deadline = [DateTime]::UtcNow.AddSeconds(20)
+        while (-not $job.HasMoreData -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 50 }
+        $job.State | Should -Be 'Running'
+        Get-Text (Receive-Job $job) | Should -Be "started`n"
+        Stop-Job $job
+        (Receive-Job $job).Aggregation | Should -Be '@ticks'
     }
 
     It 'fails with the compile errors in the job''s error stream' {
