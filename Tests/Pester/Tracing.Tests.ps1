@@ -31,6 +31,15 @@ Describe 'Trace-Probe records' {
         ($out | Select-Object -First 1).Probe | Should -Be 'profile:::tick-10ms'
     }
 
+    It 'runs on several sessions at once, each record stamped with its own session' {
+        $s2 = New-IllumosSession -Temporary -Name tracing-tests-2
+        try {
+            $out = Trace-Probe -Session $s, $s2 -Script 'BEGIN { printf("hi\n"); exit(0); }'
+            Get-Text $out | Should -Be @("hi`n", "hi`n")
+            $out.Session.Id | Sort-Object | Should -Be (@($s.Id, $s2.Id) | Sort-Object)
+        } finally { Remove-IllumosSession $s2 -Confirm:$false }
+    }
+
     It 'passes -ArgumentList to $1 and $$2' {
         $out = Trace-Probe -Session $s -Script 'BEGIN { printf("%d %s\n", $1 + 1, $$2); exit(0); }' -ArgumentList 41, 'hello'
         Get-Text $out | Should -Be "42 hello`n"
