@@ -112,7 +112,7 @@ public sealed partial class DCompiler
                 {
                     fmt = PrintfFormat.Parse(sl.Value, c.Line, printa: true);
                     first = 1;
-                    if (args.Count < 2) throw new DCompileException("D_PRINTA_PROTO", c.Line, "printa( ) prototype mismatch: aggregation argument required");
+                    if (args.Count < 2) throw new DCompileException("D_PRINTA_PROTO", c.Line, $"printa( ) prototype mismatch: {args.Count} args passed, 2 expected");
                 }
                 var aggs = new List<AggInfo>();
                 for (int i = first; i < args.Count; i++)
@@ -172,7 +172,8 @@ public sealed partial class DCompiler
             }
             case "setopt":
             {
-                if (args.Count is < 1 or > 2) throw ProtoLen(fn, args.Count, 1);
+                if (args.Count < 1) throw ProtoLen(fn, args.Count, 1, atLeast: true);
+                if (args.Count > 2) throw new DCompileException("D_PROTO_LEN", c.Line, $"setopt( ) prototype mismatch: {args.Count} args passed, at most 2 expected");
                 var o = Gen(args[0]);
                 if (!o.IsStr) throw ProtoArg(fn, 1, "const char *", TypeName(o), c.Line);
                 E v = E.Constant(null, typeof(string));
@@ -191,9 +192,13 @@ public sealed partial class DCompiler
             }
             case "tracemem":
             {
-                if (args.Count is < 2 or > 3) throw ProtoLen(fn, args.Count, 2);
+                if (args.Count < 2) throw ProtoLen(fn, args.Count, 2, atLeast: true);
+                if (args.Count > 3) throw new DCompileException("D_PROTO_LEN", c.Line, $"tracemem( ) prototype mismatch: {args.Count} args passed, at most 3 expected");
                 var a = Gen(args[0]);
                 var n = Gen(args[1]);
+                if (!n.IsLong) throw ProtoArg(fn, 2, "size_t", TypeName(n), c.Line);
+                if (n.Const is { } nc && nc <= 0) throw new DCompileException("D_TRACEMEM_SIZE", c.Line, "tracemem( ) argument #2 must be a positive integer constant");
+                if (args.Count == 3) { var d = Gen(args[2]); if (!d.IsLong) throw ProtoArg(fn, 3, "size_t", TypeName(d), c.Line); }
                 return Action(E.Call(M(nameof(RT.TraceMem)), F, Box(a), n.E));
             }
             case "print":
