@@ -421,12 +421,13 @@ public sealed partial class DCompiler
             if (s is null) throw new DCompileException("D_LQUANT_STEPTYPE", line, "lquantize( ) argument #4 must be an integer constant");
             step = s.Value;
         }
-        if (b < int.MinValue || b > int.MaxValue) throw new DCompileException("D_LQUANT_BASEVAL", line, $"lquantize( ) argument #2 must be a 32-bit quantity");
-        if (lim < int.MinValue || lim > int.MaxValue) throw new DCompileException("D_LQUANT_LIMVAL", line, $"lquantize( ) argument #3 must be a 32-bit quantity");
-        if (step <= 0 || step > ushort.MaxValue) throw new DCompileException(step <= 0 ? "D_LQUANT_STEPVAL" : "D_LQUANT_STEPVAL", line, "lquantize( ) argument #4 must be a non-zero positive integer");
-        if (lim <= b) throw new DCompileException("D_LQUANT_MISMATCH", line, $"lquantize( ) base (argument #2) must be less than limit (argument #3)");
-        if ((lim - b) / step > ushort.MaxValue) throw new DCompileException("D_LQUANT_STEPLARGE", line, "lquantize( ) step (argument #4) too small for given range");
-        if ((lim - b) / step == 0 && (lim - b) < step) throw new DCompileException("D_LQUANT_STEPSMALL", line, "lquantize( ) step (argument #4) too large for given range");
+        if (b < int.MinValue || b > int.MaxValue) throw new DCompileException("D_LQUANT_BASEVAL", line, "lquantize( ) argument #2 must be a 32-bit quantity");
+        if (lim < int.MinValue || lim > int.MaxValue) throw new DCompileException("D_LQUANT_LIMVAL", line, "lquantize( ) argument #3 must be a 32-bit quantity");
+        if (lim <= b) throw new DCompileException("D_LQUANT_MISMATCH", line, "lquantize( ) base (argument #2) must be less than limit (argument #3)");
+        if (step <= 0) throw new DCompileException("D_LQUANT_STEPTYPE", line, "lquantize( ) argument #4 must be a non-zero positive integer constant");
+        if (step > ushort.MaxValue) throw new DCompileException("D_LQUANT_STEPVAL", line, "lquantize( ) argument #4 must be a 16-bit quantity");
+        if ((lim - b) / step > ushort.MaxValue) throw new DCompileException("D_LQUANT_STEPSMALL", line, "lquantize( ) step (argument #4) too small for given range");
+        if (step > lim - b) throw new DCompileException("D_LQUANT_STEPLARGE", line, "lquantize( ) step (argument #4) too large for given range");
         if (args.Count == 5) { var ix = Gen(args[4]); if (!ix.IsLong) throw new DCompileException("D_AGG_SCALAR", line, "lquantize( ) argument #5 must be of scalar type"); incr = ix.E; }
         return new[] { b.Value, lim.Value, step };
     }
