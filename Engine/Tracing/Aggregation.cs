@@ -350,20 +350,18 @@ public sealed class Aggregation
         double mag = val < 0 ? -(double)val : val;
         if (!negatives)
         {
-            int ats = total == 0 ? 0 : (int)(mag * len / total + 0.5);
-            if (ats > len) ats = len;
+            int ats = total == 0 ? 0 : (int)Math.Min(len, mag * len / total + 0.5);
             sb.Append('|').Append('@', ats).Append(' ', len - ats).Append(' ').Append(val.ToString(CultureInfo.InvariantCulture).PadRight(9)).Append('\n');
             return;
         }
         if (!positives)
         {
-            int ats = total == 0 ? 0 : (int)(mag * len / total + 0.5);
-            if (ats > len) ats = len;
+            int ats = total == 0 ? 0 : (int)Math.Min(len, mag * len / total + 0.5);
             sb.Append(' ', len - ats).Append('@', ats).Append("| ").Append(val.ToString(CultureInfo.InvariantCulture).PadRight(9)).Append('\n');
             return;
         }
         int half = len / 2;
-        int n = total == 0 ? 0 : (int)(mag * half / total + 0.5);
+        int n = total == 0 ? 0 : (int)Math.Min(half, mag * half / total + 0.5);
         if (val < 0)
             sb.Append(' ', half - n).Append('@', n).Append('|').Append(' ', half).Append(' ');
         else

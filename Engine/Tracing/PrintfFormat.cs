@@ -74,6 +74,8 @@ public sealed class PrintfFormat
             while (i < text.Length && "hlLjzt".IndexOf(text[i]) >= 0) i++;
             c.Length = text[ls..i];
             while (i < text.Length && "-+ #0'?".IndexOf(text[i]) >= 0) { c.Flags += text[i]; i++; }
+            if (i >= text.Length && c.Length.Length > 0)
+                throw new DCompileException("D_SYNTAX", line, $"format conversion #{n} is undefined: %{c.Length}");
             if (i >= text.Length)
                 throw new DCompileException("D_SYNTAX", line, $"format conversion #{n} name expected before end of format string");
             char conv = text[i++];
@@ -106,8 +108,8 @@ public sealed class PrintfFormat
         foreach (var c in Convs)
         {
             if (c.Conv == '%' || c.AggValue) continue;
-            if (c.Width == -2) { if (a >= argTypes.Count) throw Missing(func, c, line); a++; }
-            if (c.Prec == -2) { if (a >= argTypes.Count) throw Missing(func, c, line); a++; }
+            if (c.Width == -2) { if (a >= argTypes.Count) throw Missing(func, c, line); DynCheck(func, c, argTypes[a], a, line); a++; }
+            if (c.Prec == -2) { if (a >= argTypes.Count) throw Missing(func, c, line); DynCheck(func, c, argTypes[a], a, line); a++; }
             if (a >= argTypes.Count) throw Missing(func, c, line);
             var t = argTypes[a];
             string? proto = c.Conv switch
@@ -130,8 +132,14 @@ public sealed class PrintfFormat
             throw new DCompileException("D_PRINTF_ARG_EXTRA", line, $"{func}( ) prototype mismatch: only {a} arguments required by this format string");
     }
 
+    private static void DynCheck(string func, FmtConv c, DType t, int a, int line)
+    {
+        if (!t.IsInteger)
+            throw new DCompileException("D_PRINTF_DYN_TYPE", line, $"{func}( ) argument #{a + 2} is incompatible with conversion #{c.Index} prototype:\n\tconversion: % {(c.Width == -2 ? "*" : "")}{(c.Prec == -2 ? ".*" : "")} {c.Conv}\n\t prototype: int\n\t  argument: {t.Name}");
+    }
+
     private static DCompileException Missing(string func, FmtConv c, int line) =>
-        new("D_PRINTF_ARG_PROTO", line, $"{func}( ) prototype mismatch: conversion #{c.Index} ({c.Spec}) is missing a corresponding value argument");
+        new("D_PRINTF_ARG_PROTO", line, $"{func}( ) prototype mismatch: conversion #{c.Index} (%{c.Length}{c.Conv}) is missing a corresponding value argument");
 
     /// <summary>Formats with values (long or string) and their D types.</summary>
     public void Format(StringBuilder sb, object[] vals, DType[] types, string? aggValue = null)

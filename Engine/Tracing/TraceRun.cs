@@ -373,17 +373,14 @@ public sealed class TraceRun : IProbeConsumer
 
     private void PrintFinal()
     {
-        bool any = false;
-        var sb = new StringBuilder();
+        // one blank line, then every aggregation that printa() did not already print
+        var sb = new StringBuilder("\n");
         foreach (var a in Aggs)
         {
             if (_p.PrintedAggs.Contains(a.Id) || !a.HasData) continue;
-            sb.Append('\n');
             a.PrintDefault(sb, Options);
-            any = true;
         }
         _out.Write(sb.ToString());
-        if (!any) _out.Write("\n");
     }
 
     public string PrintAgg(Aggregation a, PrintfFormat? fmt)

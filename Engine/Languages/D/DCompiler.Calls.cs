@@ -112,7 +112,7 @@ public sealed partial class DCompiler
                 {
                     fmt = PrintfFormat.Parse(sl.Value, c.Line, printa: true);
                     first = 1;
-                    if (args.Count < 2) throw new DCompileException("D_PRINTA_PROTO", c.Line, "printa( ) prototype mismatch: aggregation argument required");
+                    if (args.Count < 2) throw new DCompileException("D_PRINTA_PROTO", c.Line, $"printa( ) prototype mismatch: {args.Count} args passed, 2 expected");
                 }
                 var aggs = new List<AggInfo>();
                 for (int i = first; i < args.Count; i++)
@@ -172,7 +172,8 @@ public sealed partial class DCompiler
             }
             case "setopt":
             {
-                if (args.Count is < 1 or > 2) throw ProtoLen(fn, args.Count, 1);
+                if (args.Count < 1) throw ProtoLen(fn, args.Count, 1, atLeast: true);
+                if (args.Count > 2) throw new DCompileException("D_PROTO_LEN", c.Line, $"setopt( ) prototype mismatch: {args.Count} args passed, at most 2 expected");
                 var o = Gen(args[0]);
                 if (!o.IsStr) throw ProtoArg(fn, 1, "const char *", TypeName(o), c.Line);
                 E v = E.Constant(null, typeof(string));
@@ -191,9 +192,13 @@ public sealed partial class DCompiler
             }
             case "tracemem":
             {
-                if (args.Count is < 2 or > 3) throw ProtoLen(fn, args.Count, 2);
+                if (args.Count < 2) throw ProtoLen(fn, args.Count, 2, atLeast: true);
+                if (args.Count > 3) throw new DCompileException("D_PROTO_LEN", c.Line, $"tracemem( ) prototype mismatch: {args.Count} args passed, at most 3 expected");
                 var a = Gen(args[0]);
                 var n = Gen(args[1]);
+                if (!n.IsLong) throw ProtoArg(fn, 2, "size_t", TypeName(n), c.Line);
+                if (n.Const is { } nc && nc <= 0) throw new DCompileException("D_TRACEMEM_SIZE", c.Line, "tracemem( ) argument #2 must be a positive integer constant");
+                if (args.Count == 3) { var d = Gen(args[2]); if (!d.IsLong) throw ProtoArg(fn, 3, "size_t", TypeName(d), c.Line); }
                 return Action(E.Call(M(nameof(RT.TraceMem)), F, Box(a), n.E));
             }
             case "print":
@@ -416,12 +421,13 @@ public sealed partial class DCompiler
             if (s is null) throw new DCompileException("D_LQUANT_STEPTYPE", line, "lquantize( ) argument #4 must be an integer constant");
             step = s.Value;
         }
-        if (b < int.MinValue || b > int.MaxValue) throw new DCompileException("D_LQUANT_BASEVAL", line, $"lquantize( ) argument #2 must be a 32-bit quantity");
-        if (lim < int.MinValue || lim > int.MaxValue) throw new DCompileException("D_LQUANT_LIMVAL", line, $"lquantize( ) argument #3 must be a 32-bit quantity");
-        if (step <= 0 || step > ushort.MaxValue) throw new DCompileException(step <= 0 ? "D_LQUANT_STEPVAL" : "D_LQUANT_STEPVAL", line, "lquantize( ) argument #4 must be a non-zero positive integer");
-        if (lim <= b) throw new DCompileException("D_LQUANT_MISMATCH", line, $"lquantize( ) base (argument #2) must be less than limit (argument #3)");
-        if ((lim - b) / step > ushort.MaxValue) throw new DCompileException("D_LQUANT_STEPLARGE", line, "lquantize( ) step (argument #4) too small for given range");
-        if ((lim - b) / step == 0 && (lim - b) < step) throw new DCompileException("D_LQUANT_STEPSMALL", line, "lquantize( ) step (argument #4) too large for given range");
+        if (b < int.MinValue || b > int.MaxValue) throw new DCompileException("D_LQUANT_BASEVAL", line, "lquantize( ) argument #2 must be a 32-bit quantity");
+        if (lim < int.MinValue || lim > int.MaxValue) throw new DCompileException("D_LQUANT_LIMVAL", line, "lquantize( ) argument #3 must be a 32-bit quantity");
+        if (lim <= b) throw new DCompileException("D_LQUANT_MISMATCH", line, "lquantize( ) base (argument #2) must be less than limit (argument #3)");
+        if (step <= 0) throw new DCompileException("D_LQUANT_STEPTYPE", line, "lquantize( ) argument #4 must be a non-zero positive integer constant");
+        if (step > ushort.MaxValue) throw new DCompileException("D_LQUANT_STEPVAL", line, "lquantize( ) argument #4 must be a 16-bit quantity");
+        if ((lim - b) / step > ushort.MaxValue) throw new DCompileException("D_LQUANT_STEPSMALL", line, "lquantize( ) step (argument #4) too small for given range");
+        if (step > lim - b) throw new DCompileException("D_LQUANT_STEPLARGE", line, "lquantize( ) step (argument #4) too large for given range");
         if (args.Count == 5) { var ix = Gen(args[4]); if (!ix.IsLong) throw new DCompileException("D_AGG_SCALAR", line, "lquantize( ) argument #5 must be of scalar type"); incr = ix.E; }
         return new[] { b.Value, lim.Value, step };
     }

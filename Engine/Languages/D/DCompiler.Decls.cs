@@ -168,12 +168,18 @@ public sealed partial class DCompiler
             foreach (var m in tn.Members)
             {
                 var mt = ResolveType(m.Type);
+                if (mt.IsStructLike && !mt.Complete && (!_tags.TryGetValue(mt.Name, out var full) || !full.Complete || full.Members is null))
+                    throw new DCompileException("D_DECL_INCOMPLETE", m.Line, $"incomplete struct/union/enum {mt.Name}: {m.Name}");
                 if (m.Name is not null && t.Members.Any(x => x.Name == m.Name))
                     throw new DCompileException("D_DECL_MEMBER", m.Line, $"failed to define member '{m.Name}': Duplicate member or variable name");
                 int a = Align(mt);
                 align = Math.Max(align, a);
-                if (m.BitWidth >= 0)
+                if (m.BitWidth != -1)
                 {
+                    if (m.BitWidth <= 0 && m.Name is not null || m.BitWidth < 0)
+                        throw new DCompileException("D_DECL_BFCONST", m.Line, "positive integral constant expression expected as bit-field size");
+                    if (!mt.IsInteger) throw new DCompileException("D_DECL_BFTYPE", m.Line, $"invalid type for bit-field: {m.Name ?? "(anon)"}");
+                    if (m.BitWidth > mt.Size * 8 || m.BitWidth > 64) throw new DCompileException("D_DECL_BFSIZE", m.Line, $"bit-field too big for type: {m.Name}");
                     if (union) t.Members.Add(new DMember(m.Name ?? "", mt, 0, m.BitWidth, 0));
                     else
                     {

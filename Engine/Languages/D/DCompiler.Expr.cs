@@ -113,7 +113,12 @@ public sealed partial class DCompiler
             case SizeofExpr so:
             {
                 long size;
-                if (so.Type is not null) size = ResolveType(so.Type).Size;
+                if (so.Type is not null)
+                {
+                    var st = ResolveType(so.Type);
+                    if (st.IsVoid || (st.IsStructLike && !st.Complete)) throw new DCompileException("D_SIZEOF_TYPE", so.Line, "cannot apply sizeof to an operand of unknown size");
+                    size = st.IsString ? _opts.StrSize : st.Size;
+                }
                 else
                 {
                     var x = Gen(so.Operand!);
@@ -125,6 +130,8 @@ public sealed partial class DCompiler
             case StringofExpr sf:
             {
                 var x = Gen(sf.Operand);
+                if (x.IsAction || x.T.IsVoid) throw new DCompileException("D_STRINGOF_TYPE", sf.Line, "cannot apply stringof to a value of type void");
+                x = AsStr(x);
                 if (x.IsStr) return x;
                 if (!x.T.IsScalar) throw new DCompileException("D_STRINGOF_TYPE", sf.Line, "stringof( ) operand must be an integer or string");
                 return new Ex(E.Call(M(nameof(RT.IntString)), x.E, E.Constant(x.T.Signed)), DType.String);
@@ -134,8 +141,10 @@ public sealed partial class DCompiler
             case OffsetofExpr oo:
             {
                 var ty = ResolveType(oo.Type);
+                if (!ty.IsStructLike) throw new DCompileException("D_OFFSETOF_TYPE", oo.Line, "offsetof operand must be a struct or union type");
                 var m = ty.Members?.FirstOrDefault(mm => mm.Name == oo.Member)
                     ?? throw new DCompileException("D_UNKNOWN", oo.Line, $"failed to determine offset of {oo.Member}: Member name not found");
+                if (m.BitWidth >= 0) throw new DCompileException("D_OFFSETOF_BITFIELD", oo.Line, $"cannot take offset of a bit-field: {oo.Member}");
                 return new Ex(L(m.Offset), DType.Named(DType.ULong, "size_t"), Const: m.Offset);
             }
         }
