@@ -236,19 +236,23 @@ public sealed class Aggregation
     public void PrintDefault(StringBuilder sb, TraceOptions o)
     {
         foreach (var (key, d) in Sorted(o))
+            PrintTuple(sb, key, d);
+    }
+
+    /// <summary>Prints one tuple the default way: its keys, then its value or its histogram.</summary>
+    public void PrintTuple(StringBuilder sb, TupleKey key, AggData d)
+    {
+        for (int i = 0; i < key.Items.Length; i++)
+            sb.Append(KeyText(key.Items[i], i < KeyTypes.Length ? KeyTypes[i] : DType.Long));
+        if (d.Buckets is not null)
         {
-            for (int i = 0; i < key.Items.Length; i++)
-                sb.Append(KeyText(key.Items[i], i < KeyTypes.Length ? KeyTypes[i] : DType.Long));
-            if (d.Buckets is not null)
-            {
-                sb.Append('\n');
-                PrintHistogram(sb, d);
-                sb.Append('\n');
-            }
-            else
-            {
-                sb.Append(' ').Append((Value(d) / Norm).ToString(CultureInfo.InvariantCulture).PadLeft(16)).Append('\n');
-            }
+            sb.Append('\n');
+            PrintHistogram(sb, d);
+            sb.Append('\n');
+        }
+        else
+        {
+            sb.Append(' ').Append((Value(d) / Norm).ToString(CultureInfo.InvariantCulture).PadLeft(16)).Append('\n');
         }
     }
 

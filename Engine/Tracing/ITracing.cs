@@ -56,7 +56,11 @@ public sealed record Histogram(IReadOnlyList<HistogramBucket> Buckets, string Te
 }
 
 /// <summary>One tuple of an aggregation after the run.</summary>
-public sealed record AggregationRecord(string Aggregation, IReadOnlyList<object> Keys, long Value, Histogram? Histogram) : HostObject;
+public sealed record AggregationRecord(string Aggregation, IReadOnlyList<object> Keys, long Value, Histogram? Histogram) : HostObject
+{
+    /// <summary>The tuple as dtrace prints it at exit (keys in their types' widths, then the value or the histogram).</summary>
+    public string Text { get; init; } = "";
+}
 
 /// <summary>One record a clause produced (printf/trace/printa output of one firing).</summary>
 public sealed record TraceOutputRecord(string Probe, int ProbeId, int Clause, string Text, IReadOnlyList<TraceRecordItem> Items) : HostObject;
@@ -144,7 +148,9 @@ public sealed class EmbeddedTracing : ITracing
                     a.PrintHistogram(sb, data);
                     h = new Histogram(a.Buckets(data).Select(b => new HistogramBucket(b.Label, b.Value, b.Count)).ToList(), sb.ToString());
                 }
-                aggs.Add(new AggregationRecord(a.Name, key.Items, a.Value(data), h));
+                var tuple = new System.Text.StringBuilder();
+                a.PrintTuple(tuple, key, data);
+                aggs.Add(new AggregationRecord(a.Name, key.Items, a.Value(data), h) { Text = tuple.ToString() });
             }
         }
         var errors = stderr.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
