@@ -119,6 +119,14 @@ BEGIN
         $lines | Should -Contain ('               4 |' + (' ' * 40) + ' 0        ')
     }
 
+    It 'carries each tuple''s text as dtrace prints it, keys in the widths of their types' {
+        $out = Trace-Probe -Session $s -Script 'BEGIN { @a["x", 3] = avg(4); @a["x", 3] = avg(8); exit(0); }' | Where-Object Aggregation
+        $out.Text | Should -Be ('  ' + 'x'.PadRight(50) + ' ' + '3'.PadLeft(8) + ' ' + '6'.PadLeft(16) + "`n")
+        $out.Keys | Should -Be @('x', 3)
+        $out.Value | Should -Be 6
+        ($out | Out-String) | Should -Match ([regex]::Escape($out.Text.TrimEnd("`n")))
+    }
+
     It 'shows aggregations in the default view as dtrace prints them' {
         $text = $aggs | Out-String
         $text | Should -Match ([regex]::Escape('  ' + 'write'.PadRight(50) + ' ' + '2'.PadLeft(16)))
