@@ -31,7 +31,7 @@ public sealed class TestDTraceScriptCommand : TraceCmdlet
             if (diagnostics is null) { valid = false; continue; }
             if (diagnostics.Count > 0) valid = false;
             if (!Quiet)
-                foreach (var d in diagnostics) WriteObject(d with { Session = s });
+                foreach (var d in diagnostics) WriteObject(d with { Session = s, Script = ScriptSource });
         }
         if (Quiet) WriteObject(valid);
     }

@@ -38,6 +38,9 @@ public abstract class TraceCmdlet : IllumosCmdlet
 
     protected static ITracing TracingOf(IllumosSession session) => session.Facility<ITracing>();
 
+    /// <summary>Where the program of the last <see cref="ProgramRequest"/> came from: the file's full path, or "script".</summary>
+    protected string ScriptSource { get; private set; } = "script";
+
     /// <summary>
     /// The program of the Script or Path parameter set with the arguments and options, or null (after a
     /// non-terminating error) when the file cannot be read.
@@ -45,11 +48,14 @@ public abstract class TraceCmdlet : IllumosCmdlet
     protected TraceRequest? ProgramRequest()
     {
         if (ParameterSetName != PathSet)
-            return BaseRequest() with { Script = Script, ScriptName = "script" };
-        string file;
+        {
+            ScriptSource = "script";
+            return BaseRequest() with { Script = Script, ScriptName = ScriptSource };
+        }
         try
         {
-            file = GetUnresolvedProviderPathFromPSPath(Path);
+            var file = GetUnresolvedProviderPathFromPSPath(Path);
+            ScriptSource = file;
             return BaseRequest() with { Script = File.ReadAllText(file), ScriptName = System.IO.Path.GetFileName(file) };
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ItemNotFoundException or NotSupportedException or PSNotSupportedException)

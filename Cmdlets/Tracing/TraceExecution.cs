@@ -66,7 +66,7 @@ internal static partial class TraceExecution
         var r = o.Result!;
         if (!r.Compiled)
         {
-            foreach (var d in r.Diagnostics) output.Error(TraceCmdlet.DiagnosticError(d with { Session = s }, o.Request.ScriptName));
+            foreach (var d in r.Diagnostics) output.Error(TraceCmdlet.DiagnosticError(d with { Session = s, Script = d.Script ?? o.Request.ScriptName }, o.Request.ScriptName));
             return;
         }
         // records and text were streamed during the run; a host that returns them only at the end has them here

@@ -44,7 +44,11 @@ public sealed record TraceRequest
 }
 
 /// <summary>A compile error: the D_* tag, the line and the message.</summary>
-public sealed record TraceDiagnostic(string Tag, int Line, string Message) : HostObject;
+public sealed record TraceDiagnostic(string Tag, int Line, string Message) : HostObject
+{
+    /// <summary>The script the error is in (a file's path, or the name the caller gave it); set by the caller.</summary>
+    public string? Script { get; init; }
+}
 
 /// <summary>One histogram bucket of a quantize/lquantize/llquantize aggregation.</summary>
 public sealed record HistogramBucket(string Label, long Value, long Count);

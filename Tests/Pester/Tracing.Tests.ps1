@@ -300,6 +300,17 @@ Describe 'Test-DTraceScript' {
         Test-DTraceScript -Session $s -Script "BEGIN`n{`n  x = ;`n}" -Quiet | Should -BeFalse
     }
 
+    It 'checks the .d files Get-ChildItem pipes, naming the file of each error' {
+        $dir = Join-Path $TestDrive 'scripts'
+        New-Item -ItemType Directory $dir | Out-Null
+        Set-Content (Join-Path $dir 'good.d') 'BEGIN { exit(0); }'
+        Set-Content (Join-Path $dir 'broken.d') "BEGIN`n{`n  @ = count(;`n}"
+        $d = Get-ChildItem $dir -Filter *.d | Test-DTraceScript -Session $s
+        @($d).Count | Should -Be 1
+        $d.Script | Should -Be (Join-Path $dir 'broken.d')
+        $d.Line | Should -Be 3
+    }
+
     It 'checks macro arguments against -ArgumentList and files from -Path, without running them' {
         $file = Join-Path $TestDrive 'args.d'
         Set-Content $file 'BEGIN { printf("%d\n", $1); exit(0); }'
