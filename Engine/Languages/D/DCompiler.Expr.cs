@@ -123,7 +123,7 @@ public sealed partial class DCompiler
                 {
                     var x = Gen(so.Operand!);
                     if (x.IsAction) throw new DCompileException("D_SIZEOF_TYPE", so.Line, "sizeof operator cannot be applied to a void expression");
-                    size = x.IsStr ? _opts.StrSize : x.T.Size;
+                    size = so.Operand is StrLit sl ? sl.Value.Length + 1 : x.IsStr ? _opts.StrSize : x.T.Size;
                 }
                 return new Ex(L(size), DType.Named(DType.ULong, "size_t"), Const: size);
             }

@@ -463,7 +463,7 @@ public sealed partial class DCompiler
                 case "discard":
                     if (spec) throw new DCompileException(fn == "commit" ? "D_COMM_SPEC" : "D_DISC_SPEC", e.Line, $"{fn}( ) may not follow speculate( )");
                     if (data && fn == "commit") throw new DCompileException("D_COMM_DREC", e.Line, "commit( ) may not follow data-recording actions");
-                    commit = true;
+                    if (fn == "commit") commit = true;
                     break;
                 case "exit":
                     if (spec) throw new DCompileException("D_ACT_SPEC", e.Line, "destructive actions may not follow speculate( )");
