@@ -218,9 +218,11 @@ public static class RT
         f.R.Options.Set(name, value);
     }
 
+    public static string NullString() => throw new DFault(FaultCode.BadAddr, 0);
+
     public static void Speculate(Frame f, long id)
     {
-        if (id <= 0 || id >= f.R.Specs.Length || f.R.Specs[id] is not { Busy: true }) { f.Spec = -1; return; }
+        if (id <= 0 || id >= f.R.Specs.Length || f.R.Specs[id] is not { Busy: true }) throw new ClauseAbort();
         f.Spec = (int)id;
     }
 
@@ -398,7 +400,7 @@ public static class RT
         }
         var r = (abs ? "/" : "") + string.Join("/", parts);
         if (s.EndsWith('/') && parts.Count > 0) r += "/";
-        return r.Length == 0 ? (abs ? "/" : ".") : r;
+        return r.Length == 0 ? (abs ? "/" : s.Length == 0 ? "" : ".") : r;
     }
 
     public static long Strtoll(string s, long b)

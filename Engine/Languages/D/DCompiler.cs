@@ -217,7 +217,7 @@ public sealed partial class DCompiler
                 var t = ResolveType(dd.Type);
                 if (dd.Init is null) throw new DCompileException("D_DECL_INLINE", dd.Line, $"inline definition for {dd.Name} requires an initializer");
                 if (Subroutines.Contains(dd.Name) || Actions.Contains(dd.Name) || Builtins.ContainsKey(dd.Name) || _inlines.ContainsKey(dd.Name) || _globals.ContainsKey(dd.Name))
-                    throw new DCompileException("D_DECL_IDRED", dd.Line, $"identifier redeclared: {dd.Name}\n\t current: inline definition\n\tprevious: {(Subroutines.Contains(dd.Name) || Actions.Contains(dd.Name) ? "function" : "variable")}");
+                    throw new DCompileException("D_DECL_IDRED", dd.Line, $"identifier redeclared: {dd.Name}\n\t current: inline definition\n\tprevious: {(Subroutines.Contains(dd.Name) || Actions.Contains(dd.Name) ? "function " : "variable ")}");
                 var ix = Gen(dd.Init);
                 if (!Compatible(t, ix)) throw new DCompileException("D_OP_INCOMPAT", dd.Line, $"inline {dd.Name} definition uses incompatible types: \"{t.Name}\" = \"{TypeName(ix)}\"");
                 _inlines[dd.Name] = (t, dd.Init);
