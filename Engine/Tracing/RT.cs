@@ -164,11 +164,17 @@ public static class RT
 
     private static string PrintMulti(TraceRun r, Aggregation[] aggs, PrintfFormat? fmt)
     {
-        var keys = new List<TupleKey>();
-        var seen = new HashSet<TupleKey>();
-        foreach (var (k, _) in aggs[0].Sorted(r.Options)) if (seen.Add(k)) keys.Add(k);
-        foreach (var a in aggs.Skip(1))
-            foreach (var (k, _) in a.Sorted(r.Options)) if (seen.Add(k)) keys.Add(k);
+        var keys = aggs.SelectMany(a => a.Data.Keys).Distinct().ToList();
+        double Val(Aggregation a, TupleKey k) => a.Data.TryGetValue(k, out var d) ? a.SortValue(d) : 0;
+        var o = r.Options;
+        keys.Sort((x, y) =>
+        {
+            int c = 0;
+            if (o.AggSortKey) c = TupleKey.Compare(x, y, o.AggSortKeyPos);
+            for (int i = 0; c == 0 && i < aggs.Length; i++) c = Val(aggs[i], x).CompareTo(Val(aggs[i], y));
+            if (c == 0) c = TupleKey.Compare(x, y, o.AggSortKeyPos);
+            return o.AggSortRev ? -c : c;
+        });
         var sb = new StringBuilder();
         if (fmt is null) sb.Append('\n');
         foreach (var k in keys)
@@ -405,6 +411,7 @@ public static class RT
 
     public static long Strtoll(string s, long b)
     {
+        if (b is < 0 or 1 or > 36) throw new DFault(FaultCode.IllOp);
         s = s.Trim();
         int i = 0;
         bool neg = false;

@@ -239,6 +239,7 @@ public sealed partial class DCompiler
             var dim = tn.Dims[0];
             var elemTn = new DTypeName { Line = tn.Line, Words = tn.Words, Tag = tn.Tag, TagKind = tn.TagKind, Members = tn.Members, Enumerators = tn.Enumerators, Pointers = tn.Pointers };
             var elem = ResolveType(elemTn);
+            if (dim.Empty && isExtern) { v.Kind = VarKind.Scalar; v.Type = DType.PointerTo(elem); goto declared; }
             if (dim.Empty) throw new DCompileException("D_DECL_ARRNULL", dd.Line, $"array declaration requires array dimension or tuple signature: {dd.Name}");
             if (dim.Tuple is not null)
             {
@@ -275,6 +276,7 @@ public sealed partial class DCompiler
                 else throw new DCompileException("D_DECL_INCOMPLETE", dd.Line, $"incomplete struct/union/enum {v.Type.Name}: {dd.Name}");
             }
         }
+        declared:
         var table = scope switch { VarScope.Thread => _thread, VarScope.Local => _locals, _ => _globals };
         if (table.TryGetValue(v.Name, out var old))
         {
