@@ -287,15 +287,15 @@ public sealed class Aggregation
             if (c.Conv == '%') { sb.Append('%'); continue; }
             if (c.AggValue)
             {
-                if (ai < aggs.Length)
+                if (aggs.Length > 0)
                 {
-                    var (agg, data) = aggs[ai++];
+                    var (agg, data) = aggs[Math.Min(ai++, aggs.Length - 1)];
                     data ??= agg.NewData();
                     if (data.Buckets is not null) { sb.Append('\n'); agg.PrintHistogram(sb, data); }
                     else
                     {
                         long val = agg.Value(data) / agg.Norm;
-                        var conv = new FmtConv { Conv = 'd', Flags = c.Flags, Width = c.Width, Prec = c.Prec, Length = c.Length };
+                        var conv = new FmtConv { Conv = c.Conv == '@' ? 'd' : c.Conv, Flags = c.Flags, Width = c.Width, Prec = c.Prec, Length = c.Length };
                         sb.Append(PrintfFormat.FormatOne(conv, c.Flags, c.Width, c.Prec, val, DType.LongLong));
                     }
                 }
@@ -354,18 +354,18 @@ public sealed class Aggregation
         double mag = val < 0 ? -(double)val : val;
         if (!negatives)
         {
-            int ats = total == 0 ? 0 : (int)Math.Min(len, mag * len / total + 0.5);
+            int ats = total <= 0 ? 0 : (int)Math.Clamp(mag * len / total + 0.5, 0, len);
             sb.Append('|').Append('@', ats).Append(' ', len - ats).Append(' ').Append(val.ToString(CultureInfo.InvariantCulture).PadRight(9)).Append('\n');
             return;
         }
         if (!positives)
         {
-            int ats = total == 0 ? 0 : (int)Math.Min(len, mag * len / total + 0.5);
+            int ats = total <= 0 ? 0 : (int)Math.Clamp(mag * len / total + 0.5, 0, len);
             sb.Append(' ', len - ats).Append('@', ats).Append("| ").Append(val.ToString(CultureInfo.InvariantCulture).PadRight(9)).Append('\n');
             return;
         }
         int half = len / 2;
-        int n = total == 0 ? 0 : (int)Math.Min(half, mag * half / total + 0.5);
+        int n = total <= 0 ? 0 : (int)Math.Clamp(mag * half / total + 0.5, 0, half);
         if (val < 0)
             sb.Append(' ', half - n).Append('@', n).Append('|').Append(' ', half).Append(' ');
         else

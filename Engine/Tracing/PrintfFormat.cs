@@ -46,6 +46,8 @@ public sealed class PrintfFormat
             var c = new FmtConv { Prefix = lit.ToString(), Index = n };
             lit.Clear();
             var flags = new StringBuilder();
+            bool aggPrefix = false;
+            if (printa && i < text.Length && text[i] == '@') { aggPrefix = true; i++; }
             while (i < text.Length && "-+ #0'?".IndexOf(text[i]) >= 0) flags.Append(text[i++]);
             c.Flags = flags.ToString();
             if (i < text.Length && text[i] == '*') { c.Width = -2; i++; if (PositionalAt(text, i)) throw Positional(line, n); }
@@ -83,7 +85,7 @@ public sealed class PrintfFormat
             if (Valid.IndexOf(conv) < 0 || (conv == '@' && !printa))
                 throw new DCompileException("D_SYNTAX", line, $"format conversion #{n} is undefined: %{text[ls..i]}");
             c.Conv = conv;
-            c.AggValue = conv == '@';
+            c.AggValue = conv == '@' || aggPrefix;
             c.Spec = text[start..i];
             f.Convs.Add(c);
         }
@@ -185,7 +187,11 @@ public sealed class PrintfFormat
                 return CFormat.Pad(dt.ToString("yyyy MMM d HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture), flags, width);
             }
             case 'T':
-                return CFormat.Pad((v is long tv ? tv : 0).ToString(System.Globalization.CultureInfo.InvariantCulture), flags, width);
+            {
+                long ns = v is long tv ? tv : 0;
+                var dt = DateTimeOffset.FromUnixTimeMilliseconds(ns / 1_000_000).UtcDateTime;
+                return CFormat.Pad(dt.ToString("ddd, dd MMM yyyy HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture) + " UTC", flags, width);
+            }
             default:
             {
                 long lv = v is long x ? x : 0;

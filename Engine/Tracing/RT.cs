@@ -164,11 +164,17 @@ public static class RT
 
     private static string PrintMulti(TraceRun r, Aggregation[] aggs, PrintfFormat? fmt)
     {
-        var keys = new List<TupleKey>();
-        var seen = new HashSet<TupleKey>();
-        foreach (var (k, _) in aggs[0].Sorted(r.Options)) if (seen.Add(k)) keys.Add(k);
-        foreach (var a in aggs.Skip(1))
-            foreach (var (k, _) in a.Sorted(r.Options)) if (seen.Add(k)) keys.Add(k);
+        var keys = aggs.SelectMany(a => a.Data.Keys).Distinct().ToList();
+        double Val(Aggregation a, TupleKey k) => a.Data.TryGetValue(k, out var d) ? a.SortValue(d) : 0;
+        var o = r.Options;
+        keys.Sort((x, y) =>
+        {
+            int c = 0;
+            if (o.AggSortKey) c = TupleKey.Compare(x, y, o.AggSortKeyPos);
+            for (int i = 0; c == 0 && i < aggs.Length; i++) c = Val(aggs[i], x).CompareTo(Val(aggs[i], y));
+            if (c == 0) c = TupleKey.Compare(x, y, o.AggSortKeyPos);
+            return o.AggSortRev ? -c : c;
+        });
         var sb = new StringBuilder();
         if (fmt is null) sb.Append('\n');
         foreach (var k in keys)
@@ -218,9 +224,11 @@ public static class RT
         f.R.Options.Set(name, value);
     }
 
+    public static string NullString() => throw new DFault(FaultCode.BadAddr, 0);
+
     public static void Speculate(Frame f, long id)
     {
-        if (id <= 0 || id >= f.R.Specs.Length || f.R.Specs[id] is not { Busy: true }) { f.Spec = -1; return; }
+        if (id <= 0 || id >= f.R.Specs.Length || f.R.Specs[id] is not { Busy: true }) throw new ClauseAbort();
         f.Spec = (int)id;
     }
 
@@ -398,11 +406,12 @@ public static class RT
         }
         var r = (abs ? "/" : "") + string.Join("/", parts);
         if (s.EndsWith('/') && parts.Count > 0) r += "/";
-        return r.Length == 0 ? (abs ? "/" : ".") : r;
+        return r.Length == 0 ? (abs ? "/" : s.Length == 0 ? "" : ".") : r;
     }
 
     public static long Strtoll(string s, long b)
     {
+        if (b is < 0 or 1 or > 36) throw new DFault(FaultCode.IllOp);
         s = s.Trim();
         int i = 0;
         bool neg = false;

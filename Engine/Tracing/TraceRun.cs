@@ -197,6 +197,11 @@ public sealed class TraceRun : IProbeConsumer
             finally { Mem.ReleaseScratch(); }
             if (!fired) return;
         }
+        catch (ClauseAbort)
+        {
+            PendingSpecOps.Clear();
+            return;
+        }
         catch (DFault fault)
         {
             PendingSpecOps.Clear();

@@ -175,7 +175,7 @@ public sealed partial class DCompiler
                 if (args.Count < 1) throw ProtoLen(fn, args.Count, 1, atLeast: true);
                 if (args.Count > 2) throw new DCompileException("D_PROTO_LEN", c.Line, $"setopt( ) prototype mismatch: {args.Count} args passed, at most 2 expected");
                 var o = Gen(args[0]);
-                if (!o.IsStr) throw ProtoArg(fn, 1, "const char *", TypeName(o), c.Line);
+                if (!o.IsStr) throw ProtoArg(fn, 1, "char *", TypeName(o), c.Line);
                 E v = E.Constant(null, typeof(string));
                 if (args.Count == 2) { var vx = Gen(args[1]); if (!vx.IsStr) throw ProtoArg(fn, 2, "const char *", TypeName(vx), c.Line); v = vx.E; }
                 return new Ex(E.Call(M(nameof(RT.SetOpt)), F, o.E, v), DType.ActionT, IsAction: true);
@@ -235,8 +235,10 @@ public sealed partial class DCompiler
             if (xs.Count < min || xs.Count > max)
                 throw new DCompileException("D_PROTO_LEN", c.Line, $"{fn}( ) prototype mismatch: {xs.Count} {ArgsWord(xs.Count)} passed, {(min == max ? min.ToString(System.Globalization.CultureInfo.InvariantCulture) : xs.Count < min ? "at least " + min : max.ToString(System.Globalization.CultureInfo.InvariantCulture))} expected");
         }
-        void Str(int i, string proto = "const char *")
+        void Str(int i, string proto = "char *")
         {
+            if (xs[i].IsLong && xs[i].Const == 0) { xs[i] = new Ex(E.Call(M(nameof(RT.NullString))), DType.String); return; }
+            if (IsCharPtr(xs[i].T)) { xs[i] = AsStr(xs[i]); return; }
             if (!xs[i].IsStr) throw ProtoArg(fn, i + 1, proto, TypeName(xs[i]), c.Line);
         }
         void Int(int i, string proto = "int")

@@ -150,9 +150,10 @@ public sealed partial class DCompiler
                 }
                 if (next > int.MaxValue || next < int.MinValue)
                     throw new DCompileException("D_DECL_ENOFLOW", line, $"enumerator '{name}' value overflows INT_MAX ({int.MaxValue})");
-                if (t.EnumValues.ContainsKey(name) || (_enumConsts.ContainsKey(name) && !_builtinConsts.Contains(name)))
+                if (t.EnumValues.ContainsKey(name) || (_enumConsts.TryGetValue(name, out var prior) && !_builtinConsts.Contains(name) && !ReferenceEquals(prior.Type, t)))
                     throw new DCompileException("D_UNKNOWN", line, $"failed to define enumerator '{name}': Duplicate member or variable name");
                 t.EnumValues[name] = next;
+                _enumConsts[name] = (next, t);
                 next++;
             }
             foreach (var (n, v) in t.EnumValues) _enumConsts[n] = (v, t);
@@ -162,7 +163,7 @@ public sealed partial class DCompiler
         if (tn.Members is not null)
         {
             bool union = kind == "union";
-            var t = new DType { Kind = union ? DKind.Union : DKind.Struct, Name = key, Members = new() };
+            var t = new DType { Kind = union ? DKind.Union : DKind.Struct, Name = key, Members = new(), Complete = false };
             if (tn.Tag is not null) _tags[key] = t;
             int off = 0, maxSize = 0, align = 1, bitpos = 0;
             foreach (var m in tn.Members)

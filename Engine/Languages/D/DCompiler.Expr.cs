@@ -123,7 +123,7 @@ public sealed partial class DCompiler
                 {
                     var x = Gen(so.Operand!);
                     if (x.IsAction) throw new DCompileException("D_SIZEOF_TYPE", so.Line, "sizeof operator cannot be applied to a void expression");
-                    size = x.IsStr ? _opts.StrSize : x.T.Size;
+                    size = so.Operand is StrLit sl ? sl.Value.Length + 1 : x.IsStr ? _opts.StrSize : x.T.Size;
                 }
                 return new Ex(L(size), DType.Named(DType.ULong, "size_t"), Const: size);
             }
@@ -345,6 +345,8 @@ public sealed partial class DCompiler
             {
                 if (v.Kind == VarKind.Assoc) return AssocLoad(v, ix);
                 var t = LoadScalar(v);
+                if (t.IsStr && ix.Index.Count == 1)
+                    return new Ex(E.Call(M(nameof(RT.StrIndex)), t.E, Gen(ix.Index[0]).E), DType.Char);
                 throw new DCompileException("D_OP_ARRPTR", ix.Line, $"operator [ ] may not be applied to a scalar of type {t.T.Name}");
             }
             if (Builtins.ContainsKey(gid.Name)) { var t = GenBuiltin(gid.Name, gid.Line); throw new DCompileException("D_OP_ARRPTR", ix.Line, $"operator [ ] may not be applied to a scalar of type {t.T.Name}"); }
@@ -708,6 +710,14 @@ public sealed partial class DCompiler
         if (l.IsStr && r.IsStr)
         {
             var cmp = E.Call(typeof(string).GetMethod(nameof(string.CompareOrdinal), new[] { typeof(string), typeof(string) })!, l.E, r.E);
+            res = Cmp(op, cmp, E.Constant(0));
+        }
+        else if ((l.IsStr && r.T.Kind == DKind.Pointer) || (r.IsStr && l.T.Kind == DKind.Pointer))
+        {
+            E PtrStr(Ex p) => E.Condition(E.Equal(p.E, L(0)), E.Constant(null, typeof(string)), E.Call(M(nameof(RT.MString)), F, p.E, L(_opts.StrSize)));
+            var ls = l.IsStr ? l.E : PtrStr(l);
+            var rs = r.IsStr ? r.E : PtrStr(r);
+            var cmp = E.Call(typeof(string).GetMethod(nameof(string.CompareOrdinal), new[] { typeof(string), typeof(string) })!, ls, rs);
             res = Cmp(op, cmp, E.Constant(0));
         }
         else if (l.IsStr || r.IsStr)

@@ -19,8 +19,6 @@ public sealed partial class DCompiler
         foreach (var (m, _, line) in t.Members)
             if (output.Members.All(x => x.Name != m))
                 throw new DCompileException("D_XLATE_MEMB", t.EndLine, $"translator member {m} is not a member of {output.Name}");
-        var dup = t.Members.GroupBy(m => m.Member).FirstOrDefault(g => g.Count() > 1);
-        if (dup is not null) throw new DCompileException("D_XLATE_MEMB", t.Line, $"translator member {dup.Key} is defined more than once");
         if (_translators.Any(x => x.Output.Name == output.Name && x.Input.Name == input.Name))
             throw new DCompileException("D_XLATE_REDECL", t.EndLine, $"translator from {input.Name} to {output.Name} has already been declared");
         _translators.Add((output, input, t));

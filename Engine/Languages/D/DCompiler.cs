@@ -217,7 +217,7 @@ public sealed partial class DCompiler
                 var t = ResolveType(dd.Type);
                 if (dd.Init is null) throw new DCompileException("D_DECL_INLINE", dd.Line, $"inline definition for {dd.Name} requires an initializer");
                 if (Subroutines.Contains(dd.Name) || Actions.Contains(dd.Name) || Builtins.ContainsKey(dd.Name) || _inlines.ContainsKey(dd.Name) || _globals.ContainsKey(dd.Name))
-                    throw new DCompileException("D_DECL_IDRED", dd.Line, $"identifier redeclared: {dd.Name}\n\t current: inline definition\n\tprevious: {(Subroutines.Contains(dd.Name) || Actions.Contains(dd.Name) ? "function" : "variable")}");
+                    throw new DCompileException("D_DECL_IDRED", dd.Line, $"identifier redeclared: {dd.Name}\n\t current: inline definition\n\tprevious: {(Subroutines.Contains(dd.Name) || Actions.Contains(dd.Name) ? "function " : "variable ")}");
                 var ix = Gen(dd.Init);
                 if (!Compatible(t, ix)) throw new DCompileException("D_OP_INCOMPAT", dd.Line, $"inline {dd.Name} definition uses incompatible types: \"{t.Name}\" = \"{TypeName(ix)}\"");
                 _inlines[dd.Name] = (t, dd.Init);
@@ -239,6 +239,7 @@ public sealed partial class DCompiler
             var dim = tn.Dims[0];
             var elemTn = new DTypeName { Line = tn.Line, Words = tn.Words, Tag = tn.Tag, TagKind = tn.TagKind, Members = tn.Members, Enumerators = tn.Enumerators, Pointers = tn.Pointers };
             var elem = ResolveType(elemTn);
+            if (dim.Empty && isExtern) { v.Kind = VarKind.Scalar; v.Type = DType.PointerTo(elem); goto declared; }
             if (dim.Empty) throw new DCompileException("D_DECL_ARRNULL", dd.Line, $"array declaration requires array dimension or tuple signature: {dd.Name}");
             if (dim.Tuple is not null)
             {
@@ -275,6 +276,7 @@ public sealed partial class DCompiler
                 else throw new DCompileException("D_DECL_INCOMPLETE", dd.Line, $"incomplete struct/union/enum {v.Type.Name}: {dd.Name}");
             }
         }
+        declared:
         var table = scope switch { VarScope.Thread => _thread, VarScope.Local => _locals, _ => _globals };
         if (table.TryGetValue(v.Name, out var old))
         {
@@ -463,7 +465,7 @@ public sealed partial class DCompiler
                 case "discard":
                     if (spec) throw new DCompileException(fn == "commit" ? "D_COMM_SPEC" : "D_DISC_SPEC", e.Line, $"{fn}( ) may not follow speculate( )");
                     if (data && fn == "commit") throw new DCompileException("D_COMM_DREC", e.Line, "commit( ) may not follow data-recording actions");
-                    commit = true;
+                    if (fn == "commit") commit = true;
                     break;
                 case "exit":
                     if (spec) throw new DCompileException("D_ACT_SPEC", e.Line, "destructive actions may not follow speculate( )");
