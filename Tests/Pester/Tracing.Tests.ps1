@@ -191,6 +191,28 @@ Describe 'Trace-Probe limits' {
         $sw.Elapsed.TotalSeconds | Should -BeLessThan 10
     }
 
+    It 'stops a runaway script at Ctrl+C (StopProcessing), and the runspace traces again afterwards' {
+        $modulePath = if ($env:ILLUMOS_MODULE_PATH) { $env:ILLUMOS_MODULE_PATH } else { Join-Path $PSScriptRoot '../../out/Illumos/Illumos.psd1' }
+        $rs = [runspacefactory]::CreateRunspace()
+        $rs.Open()
+        $ps = [powershell]::Create($rs)
+        try {
+            $ps.AddCommand('Import-Module').AddParameter('Name', $modulePath).Invoke() | Out-Null
+            $ps.Commands.Clear()
+            $ps.AddCommand('Trace-Probe').AddParameter('Session', $s).AddParameter('Script', 'tick-10ms { @n = count(); }') | Out-Null
+            $handle = $ps.BeginInvoke()
+            Start-Sleep -Milliseconds 500
+            $ps.InvocationStateInfo.State | Should -Be 'Running'
+            $sw = [Diagnostics.Stopwatch]::StartNew()
+            $ps.Stop()
+            $sw.Elapsed.TotalSeconds | Should -BeLessThan 5
+            $ps.InvocationStateInfo.State | Should -Be 'Stopped'
+            $ps.Commands.Clear()
+            $ps.AddCommand('Trace-Probe').AddParameter('Session', $s).AddParameter('Script', 'BEGIN { printf("again\n"); exit(0); }') | Out-Null
+            $ps.Invoke().Text | Should -Be "again`n"
+        } finally { $ps.Dispose(); $rs.Dispose() }
+    }
+
     It 'accepts durations as dtrace writes them and refuses nonsense' {
         { Trace-Probe -Session $s -Probe 'dtrace:::BEGIN' -Duration 'soon' } | Should -Throw -ErrorId 'ParameterArgumentTransformationError*'
         $sw = [Diagnostics.Stopwatch]::StartNew()
