@@ -122,11 +122,17 @@ public sealed partial class DCompiler
                     aggs.Add(x.Agg);
                     _printed.Add(x.Agg.Id);
                 }
+                for (int i = 1; i < aggs.Count; i++)
+                    if (aggs[i].Keys.Length != aggs[0].Keys.Length || aggs[i].Keys.Zip(aggs[0].Keys).Any(p => p.First.IsString != p.Second.IsString))
+                        throw new DCompileException("D_PRINTA_AGGKEY", c.Line, $"printa( ): aggregation key signatures do not match: {aggs[0].Name} and {aggs[i].Name}");
                 if (fmt is not null && aggs.Count > 0)
                 {
-                    int keyConvs = fmt.Convs.Count(cv => cv.Conv != '%' && !cv.AggValue);
-                    if (keyConvs > aggs[0].Keys.Length && aggs[0].Keys.Length >= 0 && keyConvs > 0 && aggs[0].Defined)
-                    { }
+                    var keyConvs = fmt.Convs.Where(cv => cv.Conv != '%' && !cv.AggValue).ToList();
+                    if (keyConvs.Count > aggs[0].Keys.Length)
+                    {
+                        var extra = keyConvs[aggs[0].Keys.Length];
+                        throw new DCompileException("D_PRINTF_ARG_PROTO", c.Line, $"printa( ) prototype mismatch: conversion #{extra.Index} (%{extra.Length}{extra.Conv}) is missing a corresponding value argument");
+                    }
                 }
                 var ids = aggs.Select(a => a.Id).ToArray();
                 return Action(E.Call(M(nameof(RT.Printa)), F, E.Constant(ids), E.Constant(fmt, typeof(PrintfFormat))));
