@@ -82,7 +82,7 @@ public sealed partial class DCompiler
                 if (args.Count < 1) throw ProtoLen(fn, args.Count, 1, atLeast: true);
                 var fx = Gen(args[0]);
                 if (!fx.IsStr) throw ProtoArg(fn, 1, "string", TypeName(fx), c.Line);
-                if (args[0] is not StrLit sl) throw new DCompileException("D_PRINTF_DYN_STR", c.Line, $"{fn}( ) argument #1 must be a string literal");
+                if (args[0] is not StrLit sl) throw new DCompileException("D_PRINTF_ARG_FMT", c.Line, $"{fn}( ) argument #1 must be a non-zero-length string literal");
                 var fmt = PrintfFormat.Parse(sl.Value, c.Line);
                 var vals = args.Skip(1).Select(a => Gen(a)).ToList();
                 for (int vi = 0; vi < vals.Count; vi++)
