@@ -306,6 +306,12 @@ public sealed partial class DCompiler
                 return new Ex(E.Call(M(nameof(RT.Alloca)), F, xs[0].E), DType.VoidPtr);
             case "bcopy":
                 Len(3, 3);
+                if (xs[0].IsStr)
+                {
+                    if (xs[1].T.Kind is not (DKind.Pointer or DKind.Array)) throw ProtoArg(fn, 2, "void *", TypeName(xs[1]), c.Line);
+                    Int(2, "size_t");
+                    return new Ex(E.Call(M(nameof(RT.BcopyString)), F, xs[0].E, xs[1].E, xs[2].E), DType.ActionT, IsAction: true);
+                }
                 if (xs[0].T.Kind is not (DKind.Pointer or DKind.Array) && !xs[0].IsLong) throw ProtoArg(fn, 1, "void *", TypeName(xs[0]), c.Line);
                 if (xs[1].T.Kind is not (DKind.Pointer or DKind.Array)) throw ProtoArg(fn, 2, "void *", TypeName(xs[1]), c.Line);
                 Int(2, "size_t");
