@@ -225,8 +225,8 @@ public sealed class Aggregation
         long v = (long)k;
         return t.Size switch
         {
-            1 => " " + ((long)(t.Signed ? (sbyte)v : (byte)v)).ToString(CultureInfo.InvariantCulture).PadLeft(3),
-            2 => " " + ((long)(t.Signed ? (short)v : (ushort)v)).ToString(CultureInfo.InvariantCulture).PadLeft(5),
+            1 => " " + ((long)(byte)v).ToString(CultureInfo.InvariantCulture).PadLeft(3),
+            2 => " " + ((long)(ushort)v).ToString(CultureInfo.InvariantCulture).PadLeft(5),
             4 => " " + ((int)v).ToString(CultureInfo.InvariantCulture).PadLeft(8),
             _ => " " + v.ToString(CultureInfo.InvariantCulture).PadLeft(16),
         };

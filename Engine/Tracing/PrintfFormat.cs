@@ -47,7 +47,7 @@ public sealed class PrintfFormat
             lit.Clear();
             var flags = new StringBuilder();
             bool aggPrefix = false;
-            if (printa && i < text.Length && text[i] == '@') { aggPrefix = true; i++; }
+            if (i < text.Length && text[i] == '@') { aggPrefix = true; i++; }
             while (i < text.Length && "-+ #0'?".IndexOf(text[i]) >= 0) flags.Append(text[i++]);
             c.Flags = flags.ToString();
             if (i < text.Length && text[i] == '*') { c.Width = -2; i++; if (PositionalAt(text, i)) throw Positional(line, n); }
@@ -82,7 +82,9 @@ public sealed class PrintfFormat
                 throw new DCompileException("D_SYNTAX", line, $"format conversion #{n} name expected before end of format string");
             char conv = text[i++];
             if (conv == '@' && printa && i < text.Length && "diouxXcs".IndexOf(text[i]) >= 0) i++;
-            if (Valid.IndexOf(conv) < 0 || (conv == '@' && !printa))
+            if ((conv == '@' || aggPrefix) && !printa)
+                throw new DCompileException("D_PRINTF_AGG_CONV", line, $"%@ conversion requires an aggregation and is only valid in printa( )");
+            if (Valid.IndexOf(conv) < 0)
                 throw new DCompileException("D_SYNTAX", line, $"format conversion #{n} is undefined: %{text[ls..i]}");
             c.Conv = conv;
             c.AggValue = conv == '@' || aggPrefix;
@@ -110,8 +112,8 @@ public sealed class PrintfFormat
         foreach (var c in Convs)
         {
             if (c.Conv == '%' || c.AggValue) continue;
-            if (c.Width == -2) { if (a >= argTypes.Count) throw Missing(func, c, line); DynCheck(func, c, argTypes[a], a, line); a++; }
-            if (c.Prec == -2) { if (a >= argTypes.Count) throw Missing(func, c, line); DynCheck(func, c, argTypes[a], a, line); a++; }
+            if (c.Width == -2) { if (a >= argTypes.Count) throw DynMissing(func, c, line); DynCheck(func, c, argTypes[a], a, line); a++; }
+            if (c.Prec == -2) { if (a >= argTypes.Count) throw DynMissing(func, c, line); DynCheck(func, c, argTypes[a], a, line); a++; }
             if (a >= argTypes.Count) throw Missing(func, c, line);
             var t = argTypes[a];
             string? proto = c.Conv switch
@@ -139,6 +141,9 @@ public sealed class PrintfFormat
         if (!t.IsInteger)
             throw new DCompileException("D_PRINTF_DYN_TYPE", line, $"{func}( ) argument #{a + 2} is incompatible with conversion #{c.Index} prototype:\n\tconversion: % {(c.Width == -2 ? "*" : "")}{(c.Prec == -2 ? ".*" : "")} {c.Conv}\n\t prototype: int\n\t  argument: {t.Name}");
     }
+
+    private static DCompileException DynMissing(string func, FmtConv c, int line) =>
+        new("D_PRINTF_DYN_PROTO", line, $"{func}( ) prototype mismatch: conversion #{c.Index} (%{c.Length}{c.Conv}) is missing a corresponding \"{(c.Width == -2 ? "*" : ".*")}\" argument");
 
     private static DCompileException Missing(string func, FmtConv c, int line) =>
         new("D_PRINTF_ARG_PROTO", line, $"{func}( ) prototype mismatch: conversion #{c.Index} (%{c.Length}{c.Conv}) is missing a corresponding value argument");

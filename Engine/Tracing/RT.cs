@@ -302,6 +302,14 @@ public static class RT
         return f.Mem.Alloc(size, scratch: true);
     }
 
+    /// <summary>bcopy() from a string: the string's bytes (and its terminating NUL, then zeros) up to size.</summary>
+    public static void BcopyString(Frame f, string src, long dst, long size)
+    {
+        if (size < 0 || size > f.R.ScratchLimit) throw new DFault(FaultCode.BadAddr, size);
+        if (!f.Mem.IsScratch(dst, size)) throw new DFault(FaultCode.BadAddr, dst);
+        for (long i = 0; i < size; i++) f.Mem.Store(dst + i, 1, i < src.Length ? (byte)src[(int)i] : 0);
+    }
+
     public static void Bcopy(Frame f, long src, long dst, long size)
     {
         if (!f.Mem.IsScratch(dst, size)) throw new DFault(FaultCode.BadAddr, dst);
@@ -343,20 +351,22 @@ public static class RT
     public static string? Strrchr(string s, long c) { int i = s.LastIndexOf((char)(byte)c); return i < 0 ? null : s[i..]; }
     public static string? Strstr(string s, string t) { int i = s.IndexOf(t, StringComparison.Ordinal); return i < 0 ? null : s[i..]; }
 
-    public static string Strtok(Frame f, string? s, string delim)
+    /// <summary>strtok(): the delimiter that ends a token stays in the saved rest, so the next call
+    /// (possibly with other delimiters) starts there; no token left is NULL.</summary>
+    public static string? Strtok(Frame f, string? s, string delim)
     {
         var r = f.R;
         if (s is not null) { r.StrtokRest = s; }
         var rest = r.StrtokRest;
-        if (rest is null) return "";
+        if (rest is null) return null;
         int i = 0;
         while (i < rest.Length && delim.IndexOf(rest[i]) >= 0) i++;
-        if (i >= rest.Length) { r.StrtokRest = null; return ""; }
+        if (i >= rest.Length) { r.StrtokRest = null; return null; }
         int j = i;
         while (j < rest.Length && delim.IndexOf(rest[j]) < 0) j++;
         string tok = rest[i..j];
-        r.StrtokRest = j < rest.Length ? rest[(j + 1)..] : null;
-        return tok;
+        r.StrtokRest = j < rest.Length ? rest[j..] : null;
+        return Cut(f, tok);
     }
 
     public static string Lltostr(long v, long b)

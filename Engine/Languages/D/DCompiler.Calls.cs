@@ -82,7 +82,7 @@ public sealed partial class DCompiler
                 if (args.Count < 1) throw ProtoLen(fn, args.Count, 1, atLeast: true);
                 var fx = Gen(args[0]);
                 if (!fx.IsStr) throw ProtoArg(fn, 1, "string", TypeName(fx), c.Line);
-                if (args[0] is not StrLit sl) throw new DCompileException("D_PRINTF_DYN_STR", c.Line, $"{fn}( ) argument #1 must be a string literal");
+                if (args[0] is not StrLit sl) throw new DCompileException("D_PRINTF_ARG_FMT", c.Line, $"{fn}( ) argument #1 must be a non-zero-length string literal");
                 var fmt = PrintfFormat.Parse(sl.Value, c.Line);
                 var vals = args.Skip(1).Select(a => Gen(a)).ToList();
                 for (int vi = 0; vi < vals.Count; vi++)
@@ -122,11 +122,17 @@ public sealed partial class DCompiler
                     aggs.Add(x.Agg);
                     _printed.Add(x.Agg.Id);
                 }
+                for (int i = 1; i < aggs.Count; i++)
+                    if (aggs[i].Keys.Length != aggs[0].Keys.Length || aggs[i].Keys.Zip(aggs[0].Keys).Any(p => p.First.IsString != p.Second.IsString))
+                        throw new DCompileException("D_PRINTA_AGGKEY", c.Line, $"printa( ): aggregation key signatures do not match: {aggs[0].Name} and {aggs[i].Name}");
                 if (fmt is not null && aggs.Count > 0)
                 {
-                    int keyConvs = fmt.Convs.Count(cv => cv.Conv != '%' && !cv.AggValue);
-                    if (keyConvs > aggs[0].Keys.Length && aggs[0].Keys.Length >= 0 && keyConvs > 0 && aggs[0].Defined)
-                    { }
+                    var keyConvs = fmt.Convs.Where(cv => cv.Conv != '%' && !cv.AggValue).ToList();
+                    if (keyConvs.Count > aggs[0].Keys.Length)
+                    {
+                        var extra = keyConvs[aggs[0].Keys.Length];
+                        throw new DCompileException("D_PRINTF_ARG_PROTO", c.Line, $"printa( ) prototype mismatch: conversion #{extra.Index} (%{extra.Length}{extra.Conv}) is missing a corresponding value argument");
+                    }
                 }
                 var ids = aggs.Select(a => a.Id).ToArray();
                 return Action(E.Call(M(nameof(RT.Printa)), F, E.Constant(ids), E.Constant(fmt, typeof(PrintfFormat))));
@@ -300,6 +306,12 @@ public sealed partial class DCompiler
                 return new Ex(E.Call(M(nameof(RT.Alloca)), F, xs[0].E), DType.VoidPtr);
             case "bcopy":
                 Len(3, 3);
+                if (xs[0].IsStr)
+                {
+                    if (xs[1].T.Kind is not (DKind.Pointer or DKind.Array)) throw ProtoArg(fn, 2, "void *", TypeName(xs[1]), c.Line);
+                    Int(2, "size_t");
+                    return new Ex(E.Call(M(nameof(RT.BcopyString)), F, xs[0].E, xs[1].E, xs[2].E), DType.ActionT, IsAction: true);
+                }
                 if (xs[0].T.Kind is not (DKind.Pointer or DKind.Array) && !xs[0].IsLong) throw ProtoArg(fn, 1, "void *", TypeName(xs[0]), c.Line);
                 if (xs[1].T.Kind is not (DKind.Pointer or DKind.Array)) throw ProtoArg(fn, 2, "void *", TypeName(xs[1]), c.Line);
                 Int(2, "size_t");

@@ -352,6 +352,9 @@ public sealed partial class DCompiler
             if (Builtins.ContainsKey(gid.Name)) { var t = GenBuiltin(gid.Name, gid.Line); throw new DCompileException("D_OP_ARRPTR", ix.Line, $"operator [ ] may not be applied to a scalar of type {t.T.Name}"); }
             throw new DCompileException("D_IDENT_UNDEF", ix.Line, $"failed to resolve {gid.Name}: Unknown variable name");
         }
+        if (ix.Target is MemberExpr me0 && MemberScope(me0) is { } sc0 && sc0.Table.TryGetValue(me0.Member, out var sv)
+            && sv.Kind == VarKind.Scalar && sv.Type.IsString && ix.Index.Count == 1)
+            return new Ex(E.Call(M(nameof(RT.StrIndex)), LoadScalar(sv).E, Gen(ix.Index[0]).E), DType.Char);
         if (ix.Target is MemberExpr me && MemberScope(me) is { } sc)
         {
             if (sc.Scope == VarScope.Local) throw new DCompileException("D_ARR_LOCAL", ix.Line, "local variables may not be used as associative arrays");

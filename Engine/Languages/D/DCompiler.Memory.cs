@@ -92,7 +92,7 @@ public sealed partial class DCompiler
                     if (target.T.Kind == DKind.Pointer && !target.T.Elem!.IsStructLike)
                         throw new DCompileException("D_OP_SOU", me.Line, $"operator -> cannot be applied to pointer to type \"{target.T.Elem!.Name}\"; must be applied to a struct or union pointer");
                     if (target.T.Kind != DKind.Pointer)
-                        throw new DCompileException("D_OP_SOU", me.Line, $"operator -> must be applied to a pointer");
+                        throw new DCompileException("D_OP_PTR", me.Line, $"operator -> must be applied to a pointer");
                     st = target.T.Elem!;
                     baseAddr = target.E;
                 }

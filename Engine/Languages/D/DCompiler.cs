@@ -243,7 +243,7 @@ public sealed partial class DCompiler
             if (dim.Empty) throw new DCompileException("D_DECL_ARRNULL", dd.Line, $"array declaration requires array dimension or tuple signature: {dd.Name}");
             if (dim.Tuple is not null)
             {
-                if (scope == VarScope.Local) throw new DCompileException("D_ARR_LOCAL", dd.Line, "associative arrays may not be declared as local variables");
+                if (scope == VarScope.Local) throw new DCompileException("D_DECL_LOCASSC", dd.Line, "associative arrays may not be declared as local variables");
                 var keys = new List<DType>();
                 for (int i = 0; i < dim.Tuple.Count; i++)
                 {

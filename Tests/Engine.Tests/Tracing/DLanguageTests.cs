@@ -128,10 +128,13 @@ BEGIN { p.x = 3; p.y = 4; p.name = ""pt""; q = &p; this->m = (int *)alloca(8); *
     [Fact]
     public void SpeculationCommitsAndDiscards()
     {
-        var r = Run(@"BEGIN { s1 = speculation(); s2 = speculation(); }
+        var r = Run(@"#pragma D option nspec=2
+BEGIN { s1 = speculation(); s2 = speculation(); }
 BEGIN { speculate(s1); printf(""kept\n""); }
 BEGIN { speculate(s2); printf(""dropped\n""); }
-BEGIN { commit(s1); discard(s2); exit(0); }");
+BEGIN { commit(s1); discard(s2); }
+BEGIN { exit(0); }");
         Assert.Equal("kept\n\n", r.Stdout);
+        Assert.Single(DCompiler.Check("BEGIN { commit(1); exit(0); }"), d => d.Tag == "D_DREC_COMM");
     }
 }
