@@ -8,7 +8,7 @@
     Description          = 'illumos system facilities as PowerShell objects: ZFS pools, datasets and snapshots, zones, virtual machines, dladm networking, the ipfilter firewall, DTrace tracing and SMF services, on an embedded host or on real illumos systems over SSH.'
     PowerShellVersion    = '7.4'
     CompatiblePSEditions = @('Core')
-    FormatsToProcess     = @('Illumos.Format.ps1xml', 'Illumos.Firewall.Format.ps1xml', 'Illumos.Storage.Format.ps1xml', 'Illumos.Storage.Pools.Format.ps1xml')
+    FormatsToProcess     = @('Illumos.Format.ps1xml', 'Illumos.Firewall.Format.ps1xml', 'Illumos.Storage.Format.ps1xml', 'Illumos.Storage.Pools.Format.ps1xml', 'Illumos.Tracing.Format.ps1xml')
     TypesToProcess       = @('Illumos.Types.ps1xml')
     CmdletsToExport      = @(
         'Add-ZPoolDevice'
@@ -25,6 +25,7 @@
         'Get-IllumosSession'
         'Get-NatRule'
         'Get-NatSession'
+        'Get-Probe'
         'Get-ZBookmark'
         'Get-ZDataset'
         'Get-ZDatasetProperty'
@@ -64,10 +65,12 @@
         'Start-ZPoolScrub'
         'Stop-ZPoolScrub'
         'Suspend-ZPoolScrub'
+        'Test-DTraceScript'
         'Test-FirewallPacket'
         'Test-FirewallRule'
         'Test-IllumosSession'
         'Test-ZPool'
+        'Trace-Probe'
         'Unlock-ZSnapshot'
         'Write-ZVolume'
     )

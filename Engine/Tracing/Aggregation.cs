@@ -225,8 +225,8 @@ public sealed class Aggregation
         long v = (long)k;
         return t.Size switch
         {
-            1 => " " + ((long)(t.Signed ? (sbyte)v : (byte)v)).ToString(CultureInfo.InvariantCulture).PadLeft(3),
-            2 => " " + ((long)(t.Signed ? (short)v : (ushort)v)).ToString(CultureInfo.InvariantCulture).PadLeft(5),
+            1 => " " + ((long)(byte)v).ToString(CultureInfo.InvariantCulture).PadLeft(3),
+            2 => " " + ((long)(ushort)v).ToString(CultureInfo.InvariantCulture).PadLeft(5),
             4 => " " + ((int)v).ToString(CultureInfo.InvariantCulture).PadLeft(8),
             _ => " " + v.ToString(CultureInfo.InvariantCulture).PadLeft(16),
         };
@@ -236,19 +236,23 @@ public sealed class Aggregation
     public void PrintDefault(StringBuilder sb, TraceOptions o)
     {
         foreach (var (key, d) in Sorted(o))
+            PrintTuple(sb, key, d);
+    }
+
+    /// <summary>Prints one tuple the default way: its keys, then its value or its histogram.</summary>
+    public void PrintTuple(StringBuilder sb, TupleKey key, AggData d)
+    {
+        for (int i = 0; i < key.Items.Length; i++)
+            sb.Append(KeyText(key.Items[i], i < KeyTypes.Length ? KeyTypes[i] : DType.Long));
+        if (d.Buckets is not null)
         {
-            for (int i = 0; i < key.Items.Length; i++)
-                sb.Append(KeyText(key.Items[i], i < KeyTypes.Length ? KeyTypes[i] : DType.Long));
-            if (d.Buckets is not null)
-            {
-                sb.Append('\n');
-                PrintHistogram(sb, d);
-                sb.Append('\n');
-            }
-            else
-            {
-                sb.Append(' ').Append((Value(d) / Norm).ToString(CultureInfo.InvariantCulture).PadLeft(16)).Append('\n');
-            }
+            sb.Append('\n');
+            PrintHistogram(sb, d);
+            sb.Append('\n');
+        }
+        else
+        {
+            sb.Append(' ').Append((Value(d) / Norm).ToString(CultureInfo.InvariantCulture).PadLeft(16)).Append('\n');
         }
     }
 
@@ -283,15 +287,15 @@ public sealed class Aggregation
             if (c.Conv == '%') { sb.Append('%'); continue; }
             if (c.AggValue)
             {
-                if (ai < aggs.Length)
+                if (aggs.Length > 0)
                 {
-                    var (agg, data) = aggs[ai++];
+                    var (agg, data) = aggs[Math.Min(ai++, aggs.Length - 1)];
                     data ??= agg.NewData();
                     if (data.Buckets is not null) { sb.Append('\n'); agg.PrintHistogram(sb, data); }
                     else
                     {
                         long val = agg.Value(data) / agg.Norm;
-                        var conv = new FmtConv { Conv = 'd', Flags = c.Flags, Width = c.Width, Prec = c.Prec, Length = c.Length };
+                        var conv = new FmtConv { Conv = c.Conv == '@' ? 'd' : c.Conv, Flags = c.Flags, Width = c.Width, Prec = c.Prec, Length = c.Length };
                         sb.Append(PrintfFormat.FormatOne(conv, c.Flags, c.Width, c.Prec, val, DType.LongLong));
                     }
                 }
@@ -350,25 +354,31 @@ public sealed class Aggregation
         double mag = val < 0 ? -(double)val : val;
         if (!negatives)
         {
-            int ats = total == 0 ? 0 : (int)(mag * len / total + 0.5);
-            if (ats > len) ats = len;
+            int ats = total <= 0 ? 0 : (int)Math.Clamp(mag * len / total + 0.5, 0, len);
             sb.Append('|').Append('@', ats).Append(' ', len - ats).Append(' ').Append(val.ToString(CultureInfo.InvariantCulture).PadRight(9)).Append('\n');
             return;
         }
         if (!positives)
         {
-            int ats = total == 0 ? 0 : (int)(mag * len / total + 0.5);
-            if (ats > len) ats = len;
+            int ats = total <= 0 ? 0 : (int)Math.Clamp(mag * len / total + 0.5, 0, len);
             sb.Append(' ', len - ats).Append('@', ats).Append("| ").Append(val.ToString(CultureInfo.InvariantCulture).PadRight(9)).Append('\n');
             return;
         }
         int half = len / 2;
-        int n = total == 0 ? 0 : (int)(mag * half / total + 0.5);
+        int n = total <= 0 ? 0 : (int)Math.Clamp(mag * half / total + 0.5, 0, half);
         if (val < 0)
             sb.Append(' ', half - n).Append('@', n).Append('|').Append(' ', half).Append(' ');
         else
             sb.Append(' ', half).Append('|').Append('@', n).Append(' ', half - n).Append(' ');
         sb.Append(val.ToString(CultureInfo.InvariantCulture).PadRight(9)).Append('\n');
+    }
+
+    /// <summary>The non-empty range of buckets (as printed) with labels, values and counts.</summary>
+    public IEnumerable<(string Label, long Value, long Count)> Buckets(AggData d)
+    {
+        var b = d.Buckets!;
+        for (int i = 0; i < b.Length; i++)
+            if (b[i] != 0) yield return (BucketLabel(i, b.Length), BucketValue(i), b[i]);
     }
 
     private string BucketLabel(int i, int n)

@@ -74,7 +74,7 @@ public static class CFormat
 
     public static string Str(string s, string flags, int width, int prec)
     {
-        if (prec >= 0 && s.Length > prec) s = s[..prec];
+        if (prec > 0 && s.Length > prec) s = s[..prec];
         return Pad(s, flags, width);
     }
 

@@ -14,6 +14,7 @@ public sealed class DMemory
     private readonly List<(long Start, byte[] Data, bool Scratch)> _regions = new();
     private long _next = Base;
     private (long Start, byte[] Data) _last;
+    private int _scratch;
 
     public long Alloc(long size, bool scratch = false)
     {
@@ -21,6 +22,7 @@ public sealed class DMemory
         long start = (_next + 15) & ~15L;
         var data = new byte[Math.Max(1, size)];
         _regions.Add((start, data, scratch));
+        if (scratch) _scratch++;
         _next = start + data.Length + 16;   // a guard gap between regions
         return start;
     }
@@ -28,7 +30,8 @@ public sealed class DMemory
     /// <summary>Frees every scratch (alloca) region; called when a clause ends.</summary>
     public void ReleaseScratch()
     {
-        if (_regions.Count == 0 || !_regions.Exists(r => r.Scratch)) return;
+        if (_scratch == 0) return;
+        _scratch = 0;
         _regions.RemoveAll(r => r.Scratch);
         _last = default;
         _next = _regions.Count == 0 ? Base : _regions[^1].Start + _regions[^1].Data.Length + 16;

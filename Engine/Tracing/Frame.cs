@@ -61,6 +61,12 @@ public sealed class Frame
     public List<TraceRecordItem> Items = new();
 }
 
+/// <summary>Abandons the current clause without an error (e.g. speculate() on an invalid ID).</summary>
+public sealed class ClauseAbort : Exception
+{
+    public ClauseAbort() : base("clause abandoned") { }
+}
+
 /// <summary>One piece of recorded output (for object output: printf text, trace value, printa block).</summary>
 public sealed record TraceRecordItem(string Action, string Text, object? Value);
 

@@ -46,6 +46,8 @@ public sealed class PrintfFormat
             var c = new FmtConv { Prefix = lit.ToString(), Index = n };
             lit.Clear();
             var flags = new StringBuilder();
+            bool aggPrefix = false;
+            if (i < text.Length && text[i] == '@') { aggPrefix = true; i++; }
             while (i < text.Length && "-+ #0'?".IndexOf(text[i]) >= 0) flags.Append(text[i++]);
             c.Flags = flags.ToString();
             if (i < text.Length && text[i] == '*') { c.Width = -2; i++; if (PositionalAt(text, i)) throw Positional(line, n); }
@@ -74,14 +76,18 @@ public sealed class PrintfFormat
             while (i < text.Length && "hlLjzt".IndexOf(text[i]) >= 0) i++;
             c.Length = text[ls..i];
             while (i < text.Length && "-+ #0'?".IndexOf(text[i]) >= 0) { c.Flags += text[i]; i++; }
+            if (i >= text.Length && c.Length.Length > 0)
+                throw new DCompileException("D_SYNTAX", line, $"format conversion #{n} is undefined: %{c.Length}");
             if (i >= text.Length)
                 throw new DCompileException("D_SYNTAX", line, $"format conversion #{n} name expected before end of format string");
             char conv = text[i++];
             if (conv == '@' && printa && i < text.Length && "diouxXcs".IndexOf(text[i]) >= 0) i++;
-            if (Valid.IndexOf(conv) < 0 || (conv == '@' && !printa))
+            if ((conv == '@' || aggPrefix) && !printa)
+                throw new DCompileException("D_PRINTF_AGG_CONV", line, $"%@ conversion requires an aggregation and is only valid in printa( )");
+            if (Valid.IndexOf(conv) < 0)
                 throw new DCompileException("D_SYNTAX", line, $"format conversion #{n} is undefined: %{text[ls..i]}");
             c.Conv = conv;
-            c.AggValue = conv == '@';
+            c.AggValue = conv == '@' || aggPrefix;
             c.Spec = text[start..i];
             f.Convs.Add(c);
         }
@@ -106,8 +112,8 @@ public sealed class PrintfFormat
         foreach (var c in Convs)
         {
             if (c.Conv == '%' || c.AggValue) continue;
-            if (c.Width == -2) { if (a >= argTypes.Count) throw Missing(func, c, line); a++; }
-            if (c.Prec == -2) { if (a >= argTypes.Count) throw Missing(func, c, line); a++; }
+            if (c.Width == -2) { if (a >= argTypes.Count) throw DynMissing(func, c, line); DynCheck(func, c, argTypes[a], a, line); a++; }
+            if (c.Prec == -2) { if (a >= argTypes.Count) throw DynMissing(func, c, line); DynCheck(func, c, argTypes[a], a, line); a++; }
             if (a >= argTypes.Count) throw Missing(func, c, line);
             var t = argTypes[a];
             string? proto = c.Conv switch
@@ -130,8 +136,17 @@ public sealed class PrintfFormat
             throw new DCompileException("D_PRINTF_ARG_EXTRA", line, $"{func}( ) prototype mismatch: only {a} arguments required by this format string");
     }
 
+    private static void DynCheck(string func, FmtConv c, DType t, int a, int line)
+    {
+        if (!t.IsInteger)
+            throw new DCompileException("D_PRINTF_DYN_TYPE", line, $"{func}( ) argument #{a + 2} is incompatible with conversion #{c.Index} prototype:\n\tconversion: % {(c.Width == -2 ? "*" : "")}{(c.Prec == -2 ? ".*" : "")} {c.Conv}\n\t prototype: int\n\t  argument: {t.Name}");
+    }
+
+    private static DCompileException DynMissing(string func, FmtConv c, int line) =>
+        new("D_PRINTF_DYN_PROTO", line, $"{func}( ) prototype mismatch: conversion #{c.Index} (%{c.Length}{c.Conv}) is missing a corresponding \"{(c.Width == -2 ? "*" : ".*")}\" argument");
+
     private static DCompileException Missing(string func, FmtConv c, int line) =>
-        new("D_PRINTF_ARG_PROTO", line, $"{func}( ) prototype mismatch: conversion #{c.Index} ({c.Spec}) is missing a corresponding value argument");
+        new("D_PRINTF_ARG_PROTO", line, $"{func}( ) prototype mismatch: conversion #{c.Index} (%{c.Length}{c.Conv}) is missing a corresponding value argument");
 
     /// <summary>Formats with values (long or string) and their D types.</summary>
     public void Format(StringBuilder sb, object[] vals, DType[] types, string? aggValue = null)
@@ -177,7 +192,11 @@ public sealed class PrintfFormat
                 return CFormat.Pad(dt.ToString("yyyy MMM d HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture), flags, width);
             }
             case 'T':
-                return CFormat.Pad((v is long tv ? tv : 0).ToString(System.Globalization.CultureInfo.InvariantCulture), flags, width);
+            {
+                long ns = v is long tv ? tv : 0;
+                var dt = DateTimeOffset.FromUnixTimeMilliseconds(ns / 1_000_000).UtcDateTime;
+                return CFormat.Pad(dt.ToString("ddd, dd MMM yyyy HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture) + " UTC", flags, width);
+            }
             default:
             {
                 long lv = v is long x ? x : 0;

@@ -17,7 +17,11 @@ public sealed class ProbeFiring
 /// <summary>Receives the firings of an enabled probe (implemented by the tracing runtime).</summary>
 public interface IProbeConsumer
 {
+    /// <summary>A firing with arguments of any kind.</summary>
     void Fire(ProbeSite site, ProbeFiring firing);
+
+    /// <summary>A firing with up to five integer arguments (the common, allocation-free path).</summary>
+    void Fire(ProbeSite site, long a0, long a1, long a2, long a3, long a4);
 }
 
 /// <summary>
@@ -65,11 +69,7 @@ public sealed class ProbeSite
     {
         var cs = _consumers;
         if (cs is null) return;
-        var f = Rent(this);
-        var a = f.Args;
-        a[0] = a0; a[1] = a1; a[2] = a2; a[3] = a3; a[4] = a4;
-        for (int i = 5; i < a.Length; i++) a[i] = 0;
-        foreach (var c in cs) c.Fire(this, f);
+        foreach (var c in cs) c.Fire(this, a0, a1, a2, a3, a4);
     }
 
     /// <summary>Fires the probe with arguments of any kind: integers go to args[], strings and objects to typed args.</summary>

@@ -33,6 +33,9 @@ public static class RT
 
     public static int Len(string? s) => s?.Length ?? 0;
 
+    /// <summary>The probe's timestamp: taken once per firing, on first use.</summary>
+    public static long Timestamp(Frame f) => f.Timestamp != 0 ? f.Timestamp : (f.Timestamp = f.R.Now());
+
     public static string Trunc(Frame f, string? s)
     {
         s ??= "";
@@ -161,11 +164,17 @@ public static class RT
 
     private static string PrintMulti(TraceRun r, Aggregation[] aggs, PrintfFormat? fmt)
     {
-        var keys = new List<TupleKey>();
-        var seen = new HashSet<TupleKey>();
-        foreach (var (k, _) in aggs[0].Sorted(r.Options)) if (seen.Add(k)) keys.Add(k);
-        foreach (var a in aggs.Skip(1))
-            foreach (var (k, _) in a.Sorted(r.Options)) if (seen.Add(k)) keys.Add(k);
+        var keys = aggs.SelectMany(a => a.Data.Keys).Distinct().ToList();
+        double Val(Aggregation a, TupleKey k) => a.Data.TryGetValue(k, out var d) ? a.SortValue(d) : 0;
+        var o = r.Options;
+        keys.Sort((x, y) =>
+        {
+            int c = 0;
+            if (o.AggSortKey) c = TupleKey.Compare(x, y, o.AggSortKeyPos);
+            for (int i = 0; c == 0 && i < aggs.Length; i++) c = Val(aggs[i], x).CompareTo(Val(aggs[i], y));
+            if (c == 0) c = TupleKey.Compare(x, y, o.AggSortKeyPos);
+            return o.AggSortRev ? -c : c;
+        });
         var sb = new StringBuilder();
         if (fmt is null) sb.Append('\n');
         foreach (var k in keys)
@@ -215,9 +224,11 @@ public static class RT
         f.R.Options.Set(name, value);
     }
 
+    public static string NullString() => throw new DFault(FaultCode.BadAddr, 0);
+
     public static void Speculate(Frame f, long id)
     {
-        if (id <= 0 || id >= f.R.Specs.Length || f.R.Specs[id] is not { Busy: true }) { f.Spec = -1; return; }
+        if (id <= 0 || id >= f.R.Specs.Length || f.R.Specs[id] is not { Busy: true }) throw new ClauseAbort();
         f.Spec = (int)id;
     }
 
@@ -291,6 +302,14 @@ public static class RT
         return f.Mem.Alloc(size, scratch: true);
     }
 
+    /// <summary>bcopy() from a string: the string's bytes (and its terminating NUL, then zeros) up to size.</summary>
+    public static void BcopyString(Frame f, string src, long dst, long size)
+    {
+        if (size < 0 || size > f.R.ScratchLimit) throw new DFault(FaultCode.BadAddr, size);
+        if (!f.Mem.IsScratch(dst, size)) throw new DFault(FaultCode.BadAddr, dst);
+        for (long i = 0; i < size; i++) f.Mem.Store(dst + i, 1, i < src.Length ? (byte)src[(int)i] : 0);
+    }
+
     public static void Bcopy(Frame f, long src, long dst, long size)
     {
         if (!f.Mem.IsScratch(dst, size)) throw new DFault(FaultCode.BadAddr, dst);
@@ -332,20 +351,22 @@ public static class RT
     public static string? Strrchr(string s, long c) { int i = s.LastIndexOf((char)(byte)c); return i < 0 ? null : s[i..]; }
     public static string? Strstr(string s, string t) { int i = s.IndexOf(t, StringComparison.Ordinal); return i < 0 ? null : s[i..]; }
 
-    public static string Strtok(Frame f, string? s, string delim)
+    /// <summary>strtok(): the delimiter that ends a token stays in the saved rest, so the next call
+    /// (possibly with other delimiters) starts there; no token left is NULL.</summary>
+    public static string? Strtok(Frame f, string? s, string delim)
     {
         var r = f.R;
         if (s is not null) { r.StrtokRest = s; }
         var rest = r.StrtokRest;
-        if (rest is null) return "";
+        if (rest is null) return null;
         int i = 0;
         while (i < rest.Length && delim.IndexOf(rest[i]) >= 0) i++;
-        if (i >= rest.Length) { r.StrtokRest = null; return ""; }
+        if (i >= rest.Length) { r.StrtokRest = null; return null; }
         int j = i;
         while (j < rest.Length && delim.IndexOf(rest[j]) < 0) j++;
         string tok = rest[i..j];
-        r.StrtokRest = j < rest.Length ? rest[(j + 1)..] : null;
-        return tok;
+        r.StrtokRest = j < rest.Length ? rest[j..] : null;
+        return Cut(f, tok);
     }
 
     public static string Lltostr(long v, long b)
@@ -395,11 +416,12 @@ public static class RT
         }
         var r = (abs ? "/" : "") + string.Join("/", parts);
         if (s.EndsWith('/') && parts.Count > 0) r += "/";
-        return r.Length == 0 ? (abs ? "/" : ".") : r;
+        return r.Length == 0 ? (abs ? "/" : s.Length == 0 ? "" : ".") : r;
     }
 
     public static long Strtoll(string s, long b)
     {
+        if (b is < 0 or 1 or > 36) throw new DFault(FaultCode.IllOp);
         s = s.Trim();
         int i = 0;
         bool neg = false;

@@ -38,6 +38,10 @@ public sealed class CompiledProgram
 public sealed class RunLimits
 {
     public TimeSpan? Timeout { get; init; }
+    /// <summary>Stop after this long as if exit(0) had been called: END fires and aggregations print.</summary>
+    public TimeSpan? Duration { get; init; }
+    /// <summary>Stop after this many records.</summary>
+    public int? MaxRecords { get; init; }
     public CancellationToken Cancel { get; init; }
 }
 
@@ -50,6 +54,7 @@ public sealed class TraceRun : IProbeConsumer
     private readonly CompiledProgram _p;
     private readonly TextWriter _out, _err;
     private readonly Dictionary<ProbeSite, Ecb[]> _bySite;
+    private readonly Ecb[]?[] _byId;
     private readonly object _lock = new();
     private readonly Frame _frame;
     private bool _headerDone;
@@ -72,6 +77,8 @@ public sealed class TraceRun : IProbeConsumer
         Aggs = program.MakeAggregations();
         Statics = program.StaticSizes.Select(n => Mem.Alloc(n)).ToArray();
         _bySite = program.Ecbs.GroupBy(e => e.Site).ToDictionary(g => g.Key, g => g.ToArray());
+        _byId = new Ecb[]?[_bySite.Keys.Select(k => k.Id).DefaultIfEmpty(0).Max() + 1];
+        foreach (var (k, v) in _bySite) _byId[k.Id] = v;
         _frame = NewFrame();
         Specs = new SpecBuffer[Math.Max(0, Options.NSpec) + 1];
     }
@@ -91,6 +98,8 @@ public sealed class TraceRun : IProbeConsumer
     public long Firings;
     public List<TraceRecord> Records { get; } = new();
     public bool CollectRecords { get; set; }
+    /// <summary>When set, each record goes here as it is produced (on the firing thread, under the run's lock) instead of to <see cref="Records"/>.</summary>
+    public Action<TraceRecord>? RecordSink { get; set; }
 
     internal sealed class SpecBuffer
     {
@@ -114,15 +123,35 @@ public sealed class TraceRun : IProbeConsumer
     /// <summary>Fires an engine probe (called from <see cref="ProbeSite"/> on any thread).</summary>
     public void Fire(ProbeSite site, ProbeFiring firing)
     {
-        if (!_bySite.TryGetValue(site, out var ecbs)) return;
+        var byId = _byId;
+        if ((uint)site.Id >= (uint)byId.Length || byId[site.Id] is not { } ecbs) return;
         lock (_lock)
         {
             if (Exiting || _draining) return;
-            Array.Copy(firing.Args, _frame.Args, 10);
-            Array.Copy(firing.Objects, _frame.Objs, 10);
+            firing.Args.AsSpan().CopyTo(_frame.Args);
+            firing.Objects.AsSpan().CopyTo(_frame.Objs);
+            _objsDirty = true;
             RunEcbs(ecbs, _frame);
         }
     }
+
+    /// <summary>Fires an engine probe with integer arguments (called from <see cref="ProbeSite"/> on any thread).</summary>
+    public void Fire(ProbeSite site, long a0, long a1, long a2, long a3, long a4)
+    {
+        var byId = _byId;
+        if ((uint)site.Id >= (uint)byId.Length || byId[site.Id] is not { } ecbs) return;
+        lock (_lock)
+        {
+            if (Exiting || _draining) return;
+            var a = _frame.Args;
+            a[0] = a0; a[1] = a1; a[2] = a2; a[3] = a3; a[4] = a4;
+            a[5] = a[6] = a[7] = a[8] = a[9] = 0;
+            if (_objsDirty) { Array.Clear(_frame.Objs); _objsDirty = false; }
+            RunEcbs(ecbs, _frame);
+        }
+    }
+
+    private bool _objsDirty;
 
     /// <summary>Fires a probe by site with integer args from inside the run loop.</summary>
     public void FireLocal(ProbeSite site, long a0 = 0, long a1 = 0)
@@ -139,10 +168,10 @@ public sealed class TraceRun : IProbeConsumer
 
     private void RunEcbs(Ecb[] ecbs, Frame f)
     {
-        f.Timestamp = Now();
+        f.Timestamp = 0;   // read lazily: the clock is costly on some hosts
         f.Tid = Environment.CurrentManagedThreadId;
-        Array.Clear(f.LI);
-        Array.Clear(f.LS);
+        if (_p.LocalInts > 0) Array.Clear(f.LI);
+        if (_p.LocalStrings > 0) Array.Clear(f.LS);
         foreach (var e in ecbs)
         {
             if (Exiting && !_draining) break;
@@ -152,8 +181,8 @@ public sealed class TraceRun : IProbeConsumer
 
     private void RunClause(Ecb e, Frame f)
     {
-        f.Buf.Clear();
-        f.Items.Clear();
+        if (f.Buf.Length > 0) f.Buf.Clear();
+        if (f.Items.Count > 0) f.Items.Clear();
         f.Record = false;
         f.Spec = 0;
         f.ExitStatus = null;
@@ -168,6 +197,11 @@ public sealed class TraceRun : IProbeConsumer
             finally { Mem.ReleaseScratch(); }
             if (!fired) return;
         }
+        catch (ClauseAbort)
+        {
+            PendingSpecOps.Clear();
+            return;
+        }
         catch (DFault fault)
         {
             PendingSpecOps.Clear();
@@ -179,6 +213,7 @@ public sealed class TraceRun : IProbeConsumer
             RaiseError(e, f, new DFault(FaultCode.IllOp));
             return;
         }
+        if (!f.Record && f.ExitStatus is null && f.Spec == 0 && PendingSpecOps.Count == 0) return;   // nothing recorded: the hot path
         Commit(e, f.Buf.ToString(), f.Record, f.ExitStatus, f.Spec, f.Items);
         if (PendingSpecOps.Count > 0)
         {
@@ -223,11 +258,17 @@ public sealed class TraceRun : IProbeConsumer
         if (exit is not null) DoExit(exit.Value);
     }
 
+    private int _maxRecords = int.MaxValue, _recordCount;
+
     internal void Emit(Ecb e, string text, bool record, List<TraceRecordItem>? items = null)
     {
         if (!record) return;
-        if (CollectRecords)
-            Records.Add(new TraceRecord(e.Site.FullName, e.Site.Id, e.ClauseIndex, text, items?.ToArray() ?? Array.Empty<TraceRecordItem>()));
+        if (++_recordCount >= _maxRecords) Exiting = true;
+        if (CollectRecords || RecordSink is not null)
+        {
+            var rec = new TraceRecord(e.Site.FullName, e.Site.Id, e.ClauseIndex, text, items?.ToArray() ?? Array.Empty<TraceRecordItem>());
+            if (RecordSink is { } sink) sink(rec); else Records.Add(rec);
+        }
         if (Options.Quiet)
         {
             _out.Write(text);
@@ -293,6 +334,8 @@ public sealed class TraceRun : IProbeConsumer
     {
         limits ??= new RunLimits();
         var deadline = limits.Timeout is { } to ? Stopwatch.GetTimestamp() + (long)(to.TotalSeconds * Stopwatch.Frequency) : long.MaxValue;
+        if (limits.Duration is { } du) deadline = Math.Min(deadline, Stopwatch.GetTimestamp() + (long)(du.TotalSeconds * Stopwatch.Frequency));
+        _maxRecords = limits.MaxRecords ?? int.MaxValue;
         foreach (var site in _bySite.Keys.Where(s => s.Provider is not ("dtrace" or "profile"))) site.Attach(this);
         try
         {
@@ -335,17 +378,14 @@ public sealed class TraceRun : IProbeConsumer
 
     private void PrintFinal()
     {
-        bool any = false;
-        var sb = new StringBuilder();
+        // one blank line, then every aggregation that printa() did not already print
+        var sb = new StringBuilder("\n");
         foreach (var a in Aggs)
         {
             if (_p.PrintedAggs.Contains(a.Id) || !a.HasData) continue;
-            sb.Append('\n');
             a.PrintDefault(sb, Options);
-            any = true;
         }
         _out.Write(sb.ToString());
-        if (!any) _out.Write("\n");
     }
 
     public string PrintAgg(Aggregation a, PrintfFormat? fmt)

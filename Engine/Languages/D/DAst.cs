@@ -93,6 +93,7 @@ public sealed class TranslatorDecl : DTopLevel
     public DTypeName Output = null!;
     public DTypeName Input = null!;
     public string InputName = "";
+    public int EndLine;
     public List<(string Member, DExpr Value, int Line)> Members = new();
 }
 

@@ -82,7 +82,7 @@ public sealed partial class DCompiler
                 if (args.Count < 1) throw ProtoLen(fn, args.Count, 1, atLeast: true);
                 var fx = Gen(args[0]);
                 if (!fx.IsStr) throw ProtoArg(fn, 1, "string", TypeName(fx), c.Line);
-                if (args[0] is not StrLit sl) throw new DCompileException("D_PRINTF_DYN_STR", c.Line, $"{fn}( ) argument #1 must be a string literal");
+                if (args[0] is not StrLit sl) throw new DCompileException("D_PRINTF_ARG_FMT", c.Line, $"{fn}( ) argument #1 must be a non-zero-length string literal");
                 var fmt = PrintfFormat.Parse(sl.Value, c.Line);
                 var vals = args.Skip(1).Select(a => Gen(a)).ToList();
                 for (int vi = 0; vi < vals.Count; vi++)
@@ -112,7 +112,7 @@ public sealed partial class DCompiler
                 {
                     fmt = PrintfFormat.Parse(sl.Value, c.Line, printa: true);
                     first = 1;
-                    if (args.Count < 2) throw new DCompileException("D_PRINTA_PROTO", c.Line, "printa( ) prototype mismatch: aggregation argument required");
+                    if (args.Count < 2) throw new DCompileException("D_PRINTA_PROTO", c.Line, $"printa( ) prototype mismatch: {args.Count} args passed, 2 expected");
                 }
                 var aggs = new List<AggInfo>();
                 for (int i = first; i < args.Count; i++)
@@ -122,11 +122,17 @@ public sealed partial class DCompiler
                     aggs.Add(x.Agg);
                     _printed.Add(x.Agg.Id);
                 }
+                for (int i = 1; i < aggs.Count; i++)
+                    if (aggs[i].Keys.Length != aggs[0].Keys.Length || aggs[i].Keys.Zip(aggs[0].Keys).Any(p => p.First.IsString != p.Second.IsString))
+                        throw new DCompileException("D_PRINTA_AGGKEY", c.Line, $"printa( ): aggregation key signatures do not match: {aggs[0].Name} and {aggs[i].Name}");
                 if (fmt is not null && aggs.Count > 0)
                 {
-                    int keyConvs = fmt.Convs.Count(cv => cv.Conv != '%' && !cv.AggValue);
-                    if (keyConvs > aggs[0].Keys.Length && aggs[0].Keys.Length >= 0 && keyConvs > 0 && aggs[0].Defined)
-                    { }
+                    var keyConvs = fmt.Convs.Where(cv => cv.Conv != '%' && !cv.AggValue).ToList();
+                    if (keyConvs.Count > aggs[0].Keys.Length)
+                    {
+                        var extra = keyConvs[aggs[0].Keys.Length];
+                        throw new DCompileException("D_PRINTF_ARG_PROTO", c.Line, $"printa( ) prototype mismatch: conversion #{extra.Index} (%{extra.Length}{extra.Conv}) is missing a corresponding value argument");
+                    }
                 }
                 var ids = aggs.Select(a => a.Id).ToArray();
                 return Action(E.Call(M(nameof(RT.Printa)), F, E.Constant(ids), E.Constant(fmt, typeof(PrintfFormat))));
@@ -172,9 +178,10 @@ public sealed partial class DCompiler
             }
             case "setopt":
             {
-                if (args.Count is < 1 or > 2) throw ProtoLen(fn, args.Count, 1);
+                if (args.Count < 1) throw ProtoLen(fn, args.Count, 1, atLeast: true);
+                if (args.Count > 2) throw new DCompileException("D_PROTO_LEN", c.Line, $"setopt( ) prototype mismatch: {args.Count} args passed, at most 2 expected");
                 var o = Gen(args[0]);
-                if (!o.IsStr) throw ProtoArg(fn, 1, "const char *", TypeName(o), c.Line);
+                if (!o.IsStr) throw ProtoArg(fn, 1, "char *", TypeName(o), c.Line);
                 E v = E.Constant(null, typeof(string));
                 if (args.Count == 2) { var vx = Gen(args[1]); if (!vx.IsStr) throw ProtoArg(fn, 2, "const char *", TypeName(vx), c.Line); v = vx.E; }
                 return new Ex(E.Call(M(nameof(RT.SetOpt)), F, o.E, v), DType.ActionT, IsAction: true);
@@ -191,9 +198,13 @@ public sealed partial class DCompiler
             }
             case "tracemem":
             {
-                if (args.Count is < 2 or > 3) throw ProtoLen(fn, args.Count, 2);
+                if (args.Count < 2) throw ProtoLen(fn, args.Count, 2, atLeast: true);
+                if (args.Count > 3) throw new DCompileException("D_PROTO_LEN", c.Line, $"tracemem( ) prototype mismatch: {args.Count} args passed, at most 3 expected");
                 var a = Gen(args[0]);
                 var n = Gen(args[1]);
+                if (!n.IsLong) throw ProtoArg(fn, 2, "size_t", TypeName(n), c.Line);
+                if (n.Const is { } nc && nc <= 0) throw new DCompileException("D_TRACEMEM_SIZE", c.Line, "tracemem( ) argument #2 must be a positive integer constant");
+                if (args.Count == 3) { var d = Gen(args[2]); if (!d.IsLong) throw ProtoArg(fn, 3, "size_t", TypeName(d), c.Line); }
                 return Action(E.Call(M(nameof(RT.TraceMem)), F, Box(a), n.E));
             }
             case "print":
@@ -230,8 +241,10 @@ public sealed partial class DCompiler
             if (xs.Count < min || xs.Count > max)
                 throw new DCompileException("D_PROTO_LEN", c.Line, $"{fn}( ) prototype mismatch: {xs.Count} {ArgsWord(xs.Count)} passed, {(min == max ? min.ToString(System.Globalization.CultureInfo.InvariantCulture) : xs.Count < min ? "at least " + min : max.ToString(System.Globalization.CultureInfo.InvariantCulture))} expected");
         }
-        void Str(int i, string proto = "const char *")
+        void Str(int i, string proto = "char *")
         {
+            if (xs[i].IsLong && xs[i].Const == 0) { xs[i] = new Ex(E.Call(M(nameof(RT.NullString))), DType.String); return; }
+            if (IsCharPtr(xs[i].T)) { xs[i] = AsStr(xs[i]); return; }
             if (!xs[i].IsStr) throw ProtoArg(fn, i + 1, proto, TypeName(xs[i]), c.Line);
         }
         void Int(int i, string proto = "int")
@@ -293,6 +306,12 @@ public sealed partial class DCompiler
                 return new Ex(E.Call(M(nameof(RT.Alloca)), F, xs[0].E), DType.VoidPtr);
             case "bcopy":
                 Len(3, 3);
+                if (xs[0].IsStr)
+                {
+                    if (xs[1].T.Kind is not (DKind.Pointer or DKind.Array)) throw ProtoArg(fn, 2, "void *", TypeName(xs[1]), c.Line);
+                    Int(2, "size_t");
+                    return new Ex(E.Call(M(nameof(RT.BcopyString)), F, xs[0].E, xs[1].E, xs[2].E), DType.ActionT, IsAction: true);
+                }
                 if (xs[0].T.Kind is not (DKind.Pointer or DKind.Array) && !xs[0].IsLong) throw ProtoArg(fn, 1, "void *", TypeName(xs[0]), c.Line);
                 if (xs[1].T.Kind is not (DKind.Pointer or DKind.Array)) throw ProtoArg(fn, 2, "void *", TypeName(xs[1]), c.Line);
                 Int(2, "size_t");
@@ -416,12 +435,13 @@ public sealed partial class DCompiler
             if (s is null) throw new DCompileException("D_LQUANT_STEPTYPE", line, "lquantize( ) argument #4 must be an integer constant");
             step = s.Value;
         }
-        if (b < int.MinValue || b > int.MaxValue) throw new DCompileException("D_LQUANT_BASEVAL", line, $"lquantize( ) argument #2 must be a 32-bit quantity");
-        if (lim < int.MinValue || lim > int.MaxValue) throw new DCompileException("D_LQUANT_LIMVAL", line, $"lquantize( ) argument #3 must be a 32-bit quantity");
-        if (step <= 0 || step > ushort.MaxValue) throw new DCompileException(step <= 0 ? "D_LQUANT_STEPVAL" : "D_LQUANT_STEPVAL", line, "lquantize( ) argument #4 must be a non-zero positive integer");
-        if (lim <= b) throw new DCompileException("D_LQUANT_MISMATCH", line, $"lquantize( ) base (argument #2) must be less than limit (argument #3)");
-        if ((lim - b) / step > ushort.MaxValue) throw new DCompileException("D_LQUANT_STEPLARGE", line, "lquantize( ) step (argument #4) too small for given range");
-        if ((lim - b) / step == 0 && (lim - b) < step) throw new DCompileException("D_LQUANT_STEPSMALL", line, "lquantize( ) step (argument #4) too large for given range");
+        if (b < int.MinValue || b > int.MaxValue) throw new DCompileException("D_LQUANT_BASEVAL", line, "lquantize( ) argument #2 must be a 32-bit quantity");
+        if (lim < int.MinValue || lim > int.MaxValue) throw new DCompileException("D_LQUANT_LIMVAL", line, "lquantize( ) argument #3 must be a 32-bit quantity");
+        if (lim <= b) throw new DCompileException("D_LQUANT_MISMATCH", line, "lquantize( ) base (argument #2) must be less than limit (argument #3)");
+        if (step <= 0) throw new DCompileException("D_LQUANT_STEPTYPE", line, "lquantize( ) argument #4 must be a non-zero positive integer constant");
+        if (step > ushort.MaxValue) throw new DCompileException("D_LQUANT_STEPVAL", line, "lquantize( ) argument #4 must be a 16-bit quantity");
+        if ((lim - b) / step > ushort.MaxValue) throw new DCompileException("D_LQUANT_STEPSMALL", line, "lquantize( ) step (argument #4) too small for given range");
+        if (step > lim - b) throw new DCompileException("D_LQUANT_STEPLARGE", line, "lquantize( ) step (argument #4) too large for given range");
         if (args.Count == 5) { var ix = Gen(args[4]); if (!ix.IsLong) throw new DCompileException("D_AGG_SCALAR", line, "lquantize( ) argument #5 must be of scalar type"); incr = ix.E; }
         return new[] { b.Value, lim.Value, step };
     }

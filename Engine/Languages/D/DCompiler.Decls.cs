@@ -150,9 +150,10 @@ public sealed partial class DCompiler
                 }
                 if (next > int.MaxValue || next < int.MinValue)
                     throw new DCompileException("D_DECL_ENOFLOW", line, $"enumerator '{name}' value overflows INT_MAX ({int.MaxValue})");
-                if (t.EnumValues.ContainsKey(name) || (_enumConsts.ContainsKey(name) && !_builtinConsts.Contains(name)))
+                if (t.EnumValues.ContainsKey(name) || (_enumConsts.TryGetValue(name, out var prior) && !_builtinConsts.Contains(name) && !ReferenceEquals(prior.Type, t)))
                     throw new DCompileException("D_UNKNOWN", line, $"failed to define enumerator '{name}': Duplicate member or variable name");
                 t.EnumValues[name] = next;
+                _enumConsts[name] = (next, t);
                 next++;
             }
             foreach (var (n, v) in t.EnumValues) _enumConsts[n] = (v, t);
@@ -162,18 +163,24 @@ public sealed partial class DCompiler
         if (tn.Members is not null)
         {
             bool union = kind == "union";
-            var t = new DType { Kind = union ? DKind.Union : DKind.Struct, Name = key, Members = new() };
+            var t = new DType { Kind = union ? DKind.Union : DKind.Struct, Name = key, Members = new(), Complete = false };
             if (tn.Tag is not null) _tags[key] = t;
             int off = 0, maxSize = 0, align = 1, bitpos = 0;
             foreach (var m in tn.Members)
             {
                 var mt = ResolveType(m.Type);
+                if (mt.IsStructLike && !mt.Complete && (!_tags.TryGetValue(mt.Name, out var full) || !full.Complete || full.Members is null))
+                    throw new DCompileException("D_DECL_INCOMPLETE", m.Line, $"incomplete struct/union/enum {mt.Name}: {m.Name}");
                 if (m.Name is not null && t.Members.Any(x => x.Name == m.Name))
                     throw new DCompileException("D_DECL_MEMBER", m.Line, $"failed to define member '{m.Name}': Duplicate member or variable name");
                 int a = Align(mt);
                 align = Math.Max(align, a);
-                if (m.BitWidth >= 0)
+                if (m.BitWidth != -1)
                 {
+                    if (m.BitWidth <= 0 && m.Name is not null || m.BitWidth < 0)
+                        throw new DCompileException("D_DECL_BFCONST", m.Line, "positive integral constant expression expected as bit-field size");
+                    if (!mt.IsInteger) throw new DCompileException("D_DECL_BFTYPE", m.Line, $"invalid type for bit-field: {m.Name ?? "(anon)"}");
+                    if (m.BitWidth > mt.Size * 8 || m.BitWidth > 64) throw new DCompileException("D_DECL_BFSIZE", m.Line, $"bit-field too big for type: {m.Name}");
                     if (union) t.Members.Add(new DMember(m.Name ?? "", mt, 0, m.BitWidth, 0));
                     else
                     {

@@ -34,7 +34,7 @@ public sealed partial class DCompiler
         E site = Fld(nameof(Frame.Site));
         E v = name switch
         {
-            "timestamp" or "vtimestamp" => Fld(nameof(Frame.Timestamp)),
+            "timestamp" or "vtimestamp" => E.Call(M(nameof(RT.Timestamp)), F),
             "walltimestamp" => E.Call(Fld(nameof(Frame.R)), typeof(TraceRun).GetMethod(nameof(TraceRun.WallNow))!),
             "epid" => E.Convert(Fld(nameof(Frame.Epid)), typeof(long)),
             "id" => E.Convert(E.Property(site, nameof(ProbeSite.Id)), typeof(long)),
@@ -113,18 +113,25 @@ public sealed partial class DCompiler
             case SizeofExpr so:
             {
                 long size;
-                if (so.Type is not null) size = ResolveType(so.Type).Size;
+                if (so.Type is not null)
+                {
+                    var st = ResolveType(so.Type);
+                    if (st.IsVoid || (st.IsStructLike && !st.Complete)) throw new DCompileException("D_SIZEOF_TYPE", so.Line, "cannot apply sizeof to an operand of unknown size");
+                    size = st.IsString ? _opts.StrSize : st.Size;
+                }
                 else
                 {
                     var x = Gen(so.Operand!);
                     if (x.IsAction) throw new DCompileException("D_SIZEOF_TYPE", so.Line, "sizeof operator cannot be applied to a void expression");
-                    size = x.IsStr ? _opts.StrSize : x.T.Size;
+                    size = so.Operand is StrLit sl ? sl.Value.Length + 1 : x.IsStr ? _opts.StrSize : x.T.Size;
                 }
                 return new Ex(L(size), DType.Named(DType.ULong, "size_t"), Const: size);
             }
             case StringofExpr sf:
             {
                 var x = Gen(sf.Operand);
+                if (x.IsAction || x.T.IsVoid) throw new DCompileException("D_STRINGOF_TYPE", sf.Line, "cannot apply stringof to a value of type void");
+                x = AsStr(x);
                 if (x.IsStr) return x;
                 if (!x.T.IsScalar) throw new DCompileException("D_STRINGOF_TYPE", sf.Line, "stringof( ) operand must be an integer or string");
                 return new Ex(E.Call(M(nameof(RT.IntString)), x.E, E.Constant(x.T.Signed)), DType.String);
@@ -134,8 +141,10 @@ public sealed partial class DCompiler
             case OffsetofExpr oo:
             {
                 var ty = ResolveType(oo.Type);
+                if (!ty.IsStructLike) throw new DCompileException("D_OFFSETOF_TYPE", oo.Line, "offsetof operand must be a struct or union type");
                 var m = ty.Members?.FirstOrDefault(mm => mm.Name == oo.Member)
                     ?? throw new DCompileException("D_UNKNOWN", oo.Line, $"failed to determine offset of {oo.Member}: Member name not found");
+                if (m.BitWidth >= 0) throw new DCompileException("D_OFFSETOF_BITFIELD", oo.Line, $"cannot take offset of a bit-field: {oo.Member}");
                 return new Ex(L(m.Offset), DType.Named(DType.ULong, "size_t"), Const: m.Offset);
             }
         }
@@ -336,11 +345,16 @@ public sealed partial class DCompiler
             {
                 if (v.Kind == VarKind.Assoc) return AssocLoad(v, ix);
                 var t = LoadScalar(v);
+                if (t.IsStr && ix.Index.Count == 1)
+                    return new Ex(E.Call(M(nameof(RT.StrIndex)), t.E, Gen(ix.Index[0]).E), DType.Char);
                 throw new DCompileException("D_OP_ARRPTR", ix.Line, $"operator [ ] may not be applied to a scalar of type {t.T.Name}");
             }
             if (Builtins.ContainsKey(gid.Name)) { var t = GenBuiltin(gid.Name, gid.Line); throw new DCompileException("D_OP_ARRPTR", ix.Line, $"operator [ ] may not be applied to a scalar of type {t.T.Name}"); }
             throw new DCompileException("D_IDENT_UNDEF", ix.Line, $"failed to resolve {gid.Name}: Unknown variable name");
         }
+        if (ix.Target is MemberExpr me0 && MemberScope(me0) is { } sc0 && sc0.Table.TryGetValue(me0.Member, out var sv)
+            && sv.Kind == VarKind.Scalar && sv.Type.IsString && ix.Index.Count == 1)
+            return new Ex(E.Call(M(nameof(RT.StrIndex)), LoadScalar(sv).E, Gen(ix.Index[0]).E), DType.Char);
         if (ix.Target is MemberExpr me && MemberScope(me) is { } sc)
         {
             if (sc.Scope == VarScope.Local) throw new DCompileException("D_ARR_LOCAL", ix.Line, "local variables may not be used as associative arrays");
@@ -699,6 +713,14 @@ public sealed partial class DCompiler
         if (l.IsStr && r.IsStr)
         {
             var cmp = E.Call(typeof(string).GetMethod(nameof(string.CompareOrdinal), new[] { typeof(string), typeof(string) })!, l.E, r.E);
+            res = Cmp(op, cmp, E.Constant(0));
+        }
+        else if ((l.IsStr && r.T.Kind == DKind.Pointer) || (r.IsStr && l.T.Kind == DKind.Pointer))
+        {
+            E PtrStr(Ex p) => E.Condition(E.Equal(p.E, L(0)), E.Constant(null, typeof(string)), E.Call(M(nameof(RT.MString)), F, p.E, L(_opts.StrSize)));
+            var ls = l.IsStr ? l.E : PtrStr(l);
+            var rs = r.IsStr ? r.E : PtrStr(r);
+            var cmp = E.Call(typeof(string).GetMethod(nameof(string.CompareOrdinal), new[] { typeof(string), typeof(string) })!, ls, rs);
             res = Cmp(op, cmp, E.Constant(0));
         }
         else if (l.IsStr || r.IsStr)

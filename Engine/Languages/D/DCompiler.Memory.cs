@@ -89,8 +89,10 @@ public sealed partial class DCompiler
                 E baseAddr;
                 if (me.Arrow)
                 {
-                    if (target.T.Kind != DKind.Pointer || !(target.T.Elem!.IsStructLike))
-                        throw new DCompileException("D_OP_SOU", me.Line, $"operator -> cannot be applied to type \"{TypeName(target)}\"");
+                    if (target.T.Kind == DKind.Pointer && !target.T.Elem!.IsStructLike)
+                        throw new DCompileException("D_OP_SOU", me.Line, $"operator -> cannot be applied to pointer to type \"{target.T.Elem!.Name}\"; must be applied to a struct or union pointer");
+                    if (target.T.Kind != DKind.Pointer)
+                        throw new DCompileException("D_OP_PTR", me.Line, $"operator -> must be applied to a pointer");
                     st = target.T.Elem!;
                     baseAddr = target.E;
                 }
@@ -98,9 +100,7 @@ public sealed partial class DCompiler
                 {
                     if (!target.T.IsStructLike)
                     {
-                        if (target.T.Kind == DKind.Pointer && target.T.Elem!.IsStructLike)
-                            throw new DCompileException("D_OP_SOU", me.Line, $"operator . cannot be applied to type \"{TypeName(target)}\"; must use operator ->");
-                        throw new DCompileException("D_OP_SOU", me.Line, $"operator . cannot be applied to type \"{TypeName(target)}\"");
+                        throw new DCompileException("D_OP_SOU", me.Line, $"operator . cannot be applied to type \"{TypeName(target)}\"; must be applied to a struct or union");
                     }
                     st = target.T;
                     baseAddr = target.E;
@@ -149,7 +149,7 @@ public sealed partial class DCompiler
     {
         switch (u.Operand)
         {
-            case IdentExpr id when _globals.TryGetValue(id.Name, out var v) && v.Static < 0:
+            case IdentExpr id when _globals.TryGetValue(id.Name, out var v) && (v.Static < 0 || v.Type.Kind == DKind.Array):
                 throw new DCompileException("D_ADDROF_VAR", u.Line, "cannot take address of dynamic variable");
             case MemberExpr me when MemberScope(me) is { } sc && (!sc.Table.TryGetValue(me.Member, out var v2) || v2.Static < 0):
                 throw new DCompileException("D_ADDROF_VAR", u.Line, "cannot take address of dynamic variable");

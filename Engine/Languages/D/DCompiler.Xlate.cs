@@ -13,16 +13,14 @@ public sealed partial class DCompiler
         var output = ResolveType(t.Output);
         var input = ResolveType(t.Input);
         if (!output.IsStructLike)
-            throw new DCompileException("D_XLATE_SOU", t.Line, $"translator output type must be a struct or union: {output.Name}");
+            throw new DCompileException("D_XLATE_SOU", t.EndLine, "translator output type must be a struct or union");
         if (!output.Complete || output.Members is null)
-            throw new DCompileException("D_XLATE_SOU", t.Line, $"translator output type must be a struct or union: {output.Name}");
+            throw new DCompileException("D_XLATE_SOU", t.EndLine, "translator output type must be a struct or union");
         foreach (var (m, _, line) in t.Members)
             if (output.Members.All(x => x.Name != m))
-                throw new DCompileException("D_XLATE_MEMB", line, $"translator member {m} is not a member of {output.Name}");
-        var dup = t.Members.GroupBy(m => m.Member).FirstOrDefault(g => g.Count() > 1);
-        if (dup is not null) throw new DCompileException("D_XLATE_MEMB", t.Line, $"translator member {dup.Key} is defined more than once");
+                throw new DCompileException("D_XLATE_MEMB", t.EndLine, $"translator member {m} is not a member of {output.Name}");
         if (_translators.Any(x => x.Output.Name == output.Name && x.Input.Name == input.Name))
-            throw new DCompileException("D_XLATE_REDECL", t.Line, $"translator from {input.Name} to {output.Name} has already been declared");
+            throw new DCompileException("D_XLATE_REDECL", t.EndLine, $"translator from {input.Name} to {output.Name} has already been declared");
         _translators.Add((output, input, t));
     }
 
@@ -42,7 +40,7 @@ public sealed partial class DCompiler
         var input = Gen(x.Operand);
         var tr = _translators.FirstOrDefault(t => t.Output.Name == st.Name && XlateInputMatches(t.Input, input.T));
         if (tr.Decl is null)
-            throw new DCompileException("D_XLATE_NONE", x.Line, $"No translator for {input.T.Name} to {st.Name}");
+            throw new DCompileException("D_XLATE_NONE", x.Line, $"cannot translate from \"{input.T.Name}\" to \"{st.Name}\"");
         var outT = tr.Output;
         var addr = E.Variable(typeof(long), "xl");
         var inVar = E.Variable(input.E.Type, "xin");

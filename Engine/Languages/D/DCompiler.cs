@@ -216,6 +216,10 @@ public sealed partial class DCompiler
             {
                 var t = ResolveType(dd.Type);
                 if (dd.Init is null) throw new DCompileException("D_DECL_INLINE", dd.Line, $"inline definition for {dd.Name} requires an initializer");
+                if (Subroutines.Contains(dd.Name) || Actions.Contains(dd.Name) || Builtins.ContainsKey(dd.Name) || _inlines.ContainsKey(dd.Name) || _globals.ContainsKey(dd.Name))
+                    throw new DCompileException("D_DECL_IDRED", dd.Line, $"identifier redeclared: {dd.Name}\n\t current: inline definition\n\tprevious: {(Subroutines.Contains(dd.Name) || Actions.Contains(dd.Name) ? "function " : "variable ")}");
+                var ix = Gen(dd.Init);
+                if (!Compatible(t, ix)) throw new DCompileException("D_OP_INCOMPAT", dd.Line, $"inline {dd.Name} definition uses incompatible types: \"{t.Name}\" = \"{TypeName(ix)}\"");
                 _inlines[dd.Name] = (t, dd.Init);
                 continue;
             }
@@ -235,10 +239,11 @@ public sealed partial class DCompiler
             var dim = tn.Dims[0];
             var elemTn = new DTypeName { Line = tn.Line, Words = tn.Words, Tag = tn.Tag, TagKind = tn.TagKind, Members = tn.Members, Enumerators = tn.Enumerators, Pointers = tn.Pointers };
             var elem = ResolveType(elemTn);
+            if (dim.Empty && isExtern) { v.Kind = VarKind.Scalar; v.Type = DType.PointerTo(elem); goto declared; }
             if (dim.Empty) throw new DCompileException("D_DECL_ARRNULL", dd.Line, $"array declaration requires array dimension or tuple signature: {dd.Name}");
             if (dim.Tuple is not null)
             {
-                if (scope == VarScope.Local) throw new DCompileException("D_ARR_LOCAL", dd.Line, "associative arrays may not be declared as local variables");
+                if (scope == VarScope.Local) throw new DCompileException("D_DECL_LOCASSC", dd.Line, "associative arrays may not be declared as local variables");
                 var keys = new List<DType>();
                 for (int i = 0; i < dim.Tuple.Count; i++)
                 {
@@ -265,7 +270,13 @@ public sealed partial class DCompiler
         {
             v.Type = ResolveType(tn);
             if (v.Type.IsVoid) throw new DCompileException("D_DECL_VOIDOBJ", dd.Line, $"cannot have void object: {dd.Name}");
+            if (v.Type.IsStructLike && !v.Type.Complete)
+            {
+                if (_tags.TryGetValue(v.Type.Name, out var full) && full.Complete && full.Members is not null) v.Type = full;
+                else throw new DCompileException("D_DECL_INCOMPLETE", dd.Line, $"incomplete struct/union/enum {v.Type.Name}: {dd.Name}");
+            }
         }
+        declared:
         var table = scope switch { VarScope.Thread => _thread, VarScope.Local => _locals, _ => _globals };
         if (table.TryGetValue(v.Name, out var old))
         {
@@ -410,6 +421,7 @@ public sealed partial class DCompiler
             body.Add(E.IfThen(E.Not(Truth(p)), E.Return(ret, E.Constant(false))));
         }
         bool recording = c.Body.Count == 0;
+        CheckActionOrder(c.Body);
         foreach (var st in c.Body) body.Add(GenStmt(st, ref recording));
         if (recording && c.Body.Count == 0) body.Add(E.Assign(E.Field(F, nameof(Frame.Record)), E.Constant(true)));
         body.Add(E.Label(ret, E.Constant(true)));
@@ -420,6 +432,53 @@ public sealed partial class DCompiler
     }
 
     private bool _isErrorClause;
+
+    private static readonly HashSet<string> DataRecording = new(StringComparer.Ordinal)
+    {
+        "trace", "printf", "printa", "tracemem", "print", "stack", "ustack", "jstack", "system", "freopen",
+    };
+
+    /// <summary>dtrace's rules for the order of speculate(), commit(), discard() and other actions in a clause.</summary>
+    private static void CheckActionOrder(List<DStmt> body)
+    {
+        bool spec = false, commit = false, data = false;
+        foreach (var st in body)
+        {
+            if (st is not ExprStmt { Expr: var e }) continue;
+            bool agg = e is AssignExpr { Target: AggExpr or IndexExpr { Target: AggExpr } };
+            string? fn = e is CallExpr { Callee: IdentExpr id } ? id.Name : null;
+            if (agg)
+            {
+                if (spec) throw new DCompileException("D_AGG_SPEC", e.Line, "aggregating actions may not follow speculate( )");
+                if (commit) throw new DCompileException("D_AGG_COMM", e.Line, "aggregating actions may not follow commit( )");
+                continue;
+            }
+            switch (fn)
+            {
+                case "speculate":
+                    if (spec) throw new DCompileException("D_SPEC_SPEC", e.Line, "speculate( ) may not follow speculate( )");
+                    if (commit) throw new DCompileException("D_SPEC_COMM", e.Line, "speculate( ) may not follow commit( )");
+                    if (data) throw new DCompileException("D_SPEC_DREC", e.Line, "speculate( ) may not follow data-recording actions");
+                    spec = true;
+                    break;
+                case "commit":
+                case "discard":
+                    if (spec) throw new DCompileException(fn == "commit" ? "D_COMM_SPEC" : "D_DISC_SPEC", e.Line, $"{fn}( ) may not follow speculate( )");
+                    if (data && fn == "commit") throw new DCompileException("D_COMM_DREC", e.Line, "commit( ) may not follow data-recording actions");
+                    if (fn == "commit") commit = true;
+                    break;
+                case "exit":
+                    if (spec) throw new DCompileException("D_ACT_SPEC", e.Line, "destructive actions may not follow speculate( )");
+                    if (commit) throw new DCompileException("D_DREC_COMM", e.Line, "data-recording actions may not follow commit( )");
+                    data = true;
+                    break;
+                case not null when DataRecording.Contains(fn):
+                    if (commit) throw new DCompileException("D_DREC_COMM", e.Line, "data-recording actions may not follow commit( )");
+                    data = true;
+                    break;
+            }
+        }
+    }
 
     private E GenStmt(DStmt st, ref bool recording)
     {

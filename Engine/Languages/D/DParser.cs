@@ -175,7 +175,7 @@ public sealed class DParser
             tr.Members.Add((m.Text, v, m.Line));
             Expect(";");
         }
-        Expect("}");
+        tr.EndLine = Expect("}").Line;
         Accept(";");
         return tr;
     }
@@ -248,8 +248,9 @@ public sealed class DParser
                             var id = Take();
                             if (id.Kind != Tk.Ident) throw Syntax(id);
                             DExpr? v = null;
-                            if (Accept("=")) v = ParseConditional();
-                            tn.Enumerators.Add((id.Text, v, id.Line));
+                            int eline = id.Line;
+                            if (Accept("=")) { v = ParseConditional(); eline = Peek().Line; }
+                            tn.Enumerators.Add((id.Text, v, eline));
                             if (!Accept(",")) break;
                         }
                         Expect("}");
@@ -263,7 +264,7 @@ public sealed class DParser
                             while (true)
                             {
                                 var md = ParseDeclarator(mt, allowAbstract: true);
-                                if (Accept(":")) md.BitWidth = (int)ConstInt(ParseConditional());
+                                if (Accept(":")) { var bw = ParseConditional(); md.BitWidth = bw is IntLit or UnaryExpr { Op: "-", Operand: IntLit } ? (int)Math.Clamp(ConstInt(bw), -1000, 1000) : -1000; if (md.BitWidth == -1) md.BitWidth = -2; }
                                 tn.Members.Add(md);
                                 if (!Accept(",")) break;
                             }
@@ -272,6 +273,8 @@ public sealed class DParser
                         Expect("}");
                     }
                 }
+                if (tn.Words.Any(w => w is "long" or "short" or "signed" or "unsigned"))
+                    throw new DCompileException("D_DECL_LONGINT", Peek().Line, "invalid type declaration: long and long long may only be used with integer or floating-point types");
                 tn.Words.Add(t.Text + " " + (tn.Tag ?? "<anon>"));
                 any = true;
                 continue;
@@ -290,7 +293,7 @@ public sealed class DParser
         return tn;
     }
 
-    private static long ConstInt(DExpr e) => e is IntLit l ? (long)l.Value : 0;
+    private static long ConstInt(DExpr e) => e switch { IntLit l => (long)l.Value, UnaryExpr { Op: "-", Operand: IntLit l2 } => -(long)l2.Value, _ => 0 };
 
     private DDeclarator ParseDeclarator(DTypeName baseType, bool allowAbstract)
     {
@@ -362,6 +365,7 @@ public sealed class DParser
             var e = ParseExpression();
             list.Add(new ExprStmt { Expr = e, Line = e.Line });
             if (Peek().Is("}")) break;
+            if (Peek().Is(")")) throw new DCompileException("D_SYNTAX", Peek().Line, "extra ) in input stream");
             Expect(";");
         }
         return list;
