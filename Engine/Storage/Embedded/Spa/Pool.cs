@@ -174,6 +174,7 @@ public sealed class Pool : IDisposable
     {
         if (!IsDirty && syncTask is null) return;
         ulong txg = LastTxg + 1;
+        if (ZfsProbes.TxgSynced.Enabled) ZfsProbes.TxgSynced.FireWith(Name, (long)txg, DirtyBytes);
         Dsl.SyncDatasets(txg);
         syncTask?.Invoke(txg);
         Dsl.SaveRecords(txg);

@@ -241,11 +241,13 @@ public sealed class ZplFiles(IZplHost host) : IZFiles
             return o.Read(offset, tmp);
         });
         tmp.AsSpan(0, n).CopyTo(buffer);
+        if (ZfsProbes.Read.Enabled) ZfsProbes.Read.FireWith(dataset, (long)obj, offset, (long)n);
         return n;
     }
 
     internal long WriteAt(string dataset, ulong obj, long offset, ReadOnlySpan<byte> data)
     {
+        if (ZfsProbes.Write.Enabled) ZfsProbes.Write.FireWith(dataset, (long)obj, offset, (long)data.Length);
         var copy = data.ToArray();
         return host.Run(dataset, true, c =>
         {
