@@ -18,7 +18,7 @@ public sealed class DMemory
 
     public long Alloc(long size, bool scratch = false)
     {
-        if (size < 0 || size > 64 * 1024 * 1024) throw new DFault(FaultCode.NoScratch);
+        if (size < 0 || size > (scratch ? 64L : 256L) * 1024 * 1024) throw new DFault(FaultCode.NoScratch);
         long start = (_next + 15) & ~15L;
         var data = new byte[Math.Max(1, size)];
         _regions.Add((start, data, scratch));
