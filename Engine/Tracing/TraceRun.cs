@@ -213,8 +213,9 @@ public sealed class TraceRun : IProbeConsumer
             RaiseError(e, f, fault);
             return;
         }
-        catch (Exception ex) when (ex is IndexOutOfRangeException or NullReferenceException or InvalidCastException or OverflowException or ArgumentException)
+        catch (Exception ex) when (ex is not (OutOfMemoryException or IllumosException))
         {
+            // any other failure inside a clause is an illegal operation for the ERROR probe, never a host crash
             RaiseError(e, f, new DFault(FaultCode.IllOp));
             return;
         }
