@@ -293,7 +293,8 @@ public sealed class TraceRun : IProbeConsumer
 
     internal void DoExit(int status)
     {
-        if (Exiting) return;
+        // the consumer keeps the status of the last exit() it sees, so END may override it
+        if (Exiting && !_draining) return;
         Exiting = true;
         ExitStatus = status;
     }
