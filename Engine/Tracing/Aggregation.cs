@@ -342,16 +342,16 @@ public sealed class Aggregation
         for (int i = first; i <= last; i++)
         {
             string label = BucketLabel(i, b.Length);
-            long val = b[i] / norm;
+            // the bar is drawn from the raw counts; the number shown is normalized
             sb.Append(label.PadLeft(16)).Append(' ');
-            QuantLine(sb, val, total / norm, negatives, positives);
+            QuantLine(sb, b[i], total, negatives, positives, b[i] / norm);
         }
     }
 
-    private static void QuantLine(StringBuilder sb, long val, long total, bool negatives, bool positives)
+    private static void QuantLine(StringBuilder sb, long raw, long total, bool negatives, bool positives, long val)
     {
+        double mag = raw < 0 ? -(double)raw : raw;
         const int len = 40;
-        double mag = val < 0 ? -(double)val : val;
         if (!negatives)
         {
             int ats = total <= 0 ? 0 : (int)Math.Clamp(mag * len / total + 0.5, 0, len);
@@ -366,7 +366,7 @@ public sealed class Aggregation
         }
         int half = len / 2;
         int n = total <= 0 ? 0 : (int)Math.Clamp(mag * half / total + 0.5, 0, half);
-        if (val < 0)
+        if (raw < 0)
             sb.Append(' ', half - n).Append('@', n).Append('|').Append(' ', half).Append(' ');
         else
             sb.Append(' ', half).Append('|').Append('@', n).Append(' ', half - n).Append(' ');

@@ -18,9 +18,9 @@ public sealed class DMemory
 
     public long Alloc(long size, bool scratch = false)
     {
-        if (size < 0 || size > 64 * 1024 * 1024) throw new DFault(FaultCode.NoScratch);
+        if (size < 0 || size > (scratch ? 64L : 256L) * 1024 * 1024) throw new DFault(FaultCode.NoScratch);
         long start = (_next + 15) & ~15L;
-        var data = new byte[Math.Max(1, size)];
+        var data = new byte[Math.Max(8, (size + 7) & ~7L)];   // whole words, so bit-field units never run past the end
         _regions.Add((start, data, scratch));
         if (scratch) _scratch++;
         _next = start + data.Length + 16;   // a guard gap between regions

@@ -56,7 +56,16 @@ public static class DTraceCommand
             int n = prog.MatchedProbes;
             stderr.Write($"dtrace: script '{s.ScriptName}' matched {n} probe{(n == 1 ? "" : "s")}\n");
         }
-        var run = new TraceRun(prog, stdout, stderr) { CollectRecords = s.CollectRecords };
+        TraceRun run;
+        try
+        {
+            run = new TraceRun(prog, stdout, stderr) { CollectRecords = s.CollectRecords };
+        }
+        catch (IllumosException e)
+        {
+            stderr.Write($"dtrace: could not enable tracing: {e.Message}\n");
+            return new DTraceCommandResult(1, stdout.ToString(), stderr.ToString(), Array.Empty<TraceRecord>());
+        }
         int status = run.Run(new RunLimits { Timeout = s.Timeout, Cancel = s.Cancel });
         return new DTraceCommandResult(status, stdout.ToString(), stderr.ToString(), run.Records);
     }

@@ -319,13 +319,18 @@ public static class RT
 
     public static string Substr(Frame f, string s, long index, long len)
     {
-        long n = s.Length;
-        bool hasLen = len != long.MinValue;
-        if (index < 0) { index += n; if (index < 0) { if (hasLen) { len += index; } index = 0; } }
-        if (index > n) return "";
-        long end = hasLen ? (len < 0 ? n + len : index + len) : n;
-        if (end > n) end = n;
-        if (end <= index) return "";
+        long n = s.Length, size = f.R.Options.StrSize;
+        long remaining = len == long.MinValue ? size : len;
+        if (index < 0)
+        {
+            index += n;
+            if (index < 0 && index + remaining > 0) { remaining += index; index = 0; }
+        }
+        if (index >= n || index < 0) remaining = 0;
+        else if (remaining < 0) remaining = Math.Max(0, remaining + n - index);
+        else if (index + remaining > size) remaining = size - index;
+        if (remaining <= 0) return "";
+        long end = Math.Min(n, index + remaining);
         return Cut(f, s.Substring((int)index, (int)(end - index)));
     }
 

@@ -75,7 +75,14 @@ public sealed class TraceRun : IProbeConsumer
         for (int i = 0; i < GA.Length; i++) GA[i] = new Dictionary<TupleKey, object>();
         GArr = program.ArrayDims.Select(n => new long[n]).ToArray();
         Aggs = program.MakeAggregations();
-        Statics = program.StaticSizes.Select(n => Mem.Alloc(n)).ToArray();
+        try
+        {
+            Statics = program.StaticSizes.Select(n => n == 0 ? 0 : Mem.Alloc(n)).ToArray();
+        }
+        catch (DFault)
+        {
+            throw new IllumosException(ErrorKind.LimitsExceeded, "DTraceStaticTooBig", "The program's variables need more memory than the embedded host allows.");
+        }
         _bySite = program.Ecbs.GroupBy(e => e.Site).ToDictionary(g => g.Key, g => g.ToArray());
         _byId = new Ecb[]?[_bySite.Keys.Select(k => k.Id).DefaultIfEmpty(0).Max() + 1];
         foreach (var (k, v) in _bySite) _byId[k.Id] = v;
@@ -208,8 +215,9 @@ public sealed class TraceRun : IProbeConsumer
             RaiseError(e, f, fault);
             return;
         }
-        catch (Exception ex) when (ex is IndexOutOfRangeException or NullReferenceException or InvalidCastException or OverflowException or ArgumentException)
+        catch (Exception ex) when (ex is not (OutOfMemoryException or IllumosException))
         {
+            // any other failure inside a clause is an illegal operation for the ERROR probe, never a host crash
             RaiseError(e, f, new DFault(FaultCode.IllOp));
             return;
         }
@@ -290,7 +298,8 @@ public sealed class TraceRun : IProbeConsumer
 
     internal void DoExit(int status)
     {
-        if (Exiting) return;
+        // the consumer keeps the status of the last exit() it sees, so END may override it
+        if (Exiting && !_draining) return;
         Exiting = true;
         ExitStatus = status;
     }

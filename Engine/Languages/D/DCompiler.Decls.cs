@@ -165,7 +165,7 @@ public sealed partial class DCompiler
             bool union = kind == "union";
             var t = new DType { Kind = union ? DKind.Union : DKind.Struct, Name = key, Members = new(), Complete = false };
             if (tn.Tag is not null) _tags[key] = t;
-            int off = 0, maxSize = 0, align = 1, bitpos = 0;
+            int off = 0, maxSize = 0, align = 1;
             foreach (var m in tn.Members)
             {
                 var mt = ResolveType(m.Type);
@@ -174,26 +174,26 @@ public sealed partial class DCompiler
                 if (m.Name is not null && t.Members.Any(x => x.Name == m.Name))
                     throw new DCompileException("D_DECL_MEMBER", m.Line, $"failed to define member '{m.Name}': Duplicate member or variable name");
                 int a = Align(mt);
-                align = Math.Max(align, a);
+                if (m.BitWidth == -1) align = Math.Max(align, a);
                 if (m.BitWidth != -1)
                 {
                     if (m.BitWidth <= 0 && m.Name is not null || m.BitWidth < 0)
                         throw new DCompileException("D_DECL_BFCONST", m.Line, "positive integral constant expression expected as bit-field size");
                     if (!mt.IsInteger) throw new DCompileException("D_DECL_BFTYPE", m.Line, $"invalid type for bit-field: {m.Name ?? "(anon)"}");
                     if (m.BitWidth > mt.Size * 8 || m.BitWidth > 64) throw new DCompileException("D_DECL_BFSIZE", m.Line, $"bit-field too big for type: {m.Name}");
-                    if (union) t.Members.Add(new DMember(m.Name ?? "", mt, 0, m.BitWidth, 0));
+                    // each bit-field takes the whole bytes its width needs, aligned to that size
+                    int bytes = Math.Max(1, (m.BitWidth + 7) / 8);
+                    int unit = bytes <= 1 ? 1 : bytes <= 2 ? 2 : bytes <= 4 ? 4 : 8;
+                    var ut = new DType { Kind = mt.Kind, Size = unit, Signed = mt.Signed, Name = mt.Name, EnumValues = mt.EnumValues };
+                    if (union) { t.Members.Add(new DMember(m.Name ?? "", ut, 0, m.BitWidth, 0)); maxSize = Math.Max(maxSize, bytes); }
                     else
                     {
-                        int unitBits = mt.Size * 8;
-                        int unitStart = off - (off % mt.Size);
-                        if (bitpos == 0 || bitpos + m.BitWidth > unitBits) { off = (off + a - 1) / a * a; bitpos = 0; unitStart = off; off += mt.Size; }
-                        t.Members.Add(new DMember(m.Name ?? "", mt, unitStart, m.BitWidth, bitpos));
-                        bitpos += m.BitWidth;
+                        off = (off + unit - 1) / unit * unit;
+                        t.Members.Add(new DMember(m.Name ?? "", ut, off, m.BitWidth, 0));
+                        off += bytes;
                     }
-                    maxSize = Math.Max(maxSize, mt.Size);
                     continue;
                 }
-                bitpos = 0;
                 if (union) { t.Members.Add(new DMember(m.Name ?? "", mt, 0)); maxSize = Math.Max(maxSize, mt.Size); }
                 else
                 {

@@ -12,9 +12,10 @@ public sealed partial class DCompiler
 
     private static bool IsMemoryType(DType t) => t.Kind is DKind.Struct or DKind.Union or DKind.Array;
 
-    private int AllocStatic(DType t)
+    private int AllocStatic(DType t, bool storage = true)
     {
-        _statics.Add(Math.Max(1, t.Size));
+        // extern variables name kernel symbols: no storage here, so any access faults
+        _statics.Add(storage ? Math.Max(1, t.Size) : 0);
         return _statics.Count - 1;
     }
 

@@ -287,8 +287,8 @@ public sealed partial class DCompiler
         if (scope == VarScope.Global && (BuiltinVarType(v.Name) is not null))
             throw new DCompileException("D_DECL_IDRED", dd.Line, $"identifier redeclared: {v.Name}");
         table[v.Name] = v;
-        AllocSlot(v);
-        _ = isExtern;
+        if (isExtern && IsMemoryType(v.Type)) v.Static = AllocStatic(v.Type, storage: false);
+        else AllocSlot(v);
     }
 
     private void AllocSlot(VarInfo v)
