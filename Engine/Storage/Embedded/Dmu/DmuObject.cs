@@ -136,7 +136,7 @@ public sealed class DmuObject
             int inBlk = (int)(pos % bs);
             int n = Math.Min(bs - inBlk, data.Length - done);
             byte[] buf;
-            if (n == bs) buf = new byte[bs];
+            if (n == bs) buf = Os.Zio.Rent(bs); // fully overwritten below
             else if (_dirty.TryGetValue(blk, out var dirty)) buf = dirty;
             else
             {
@@ -212,9 +212,10 @@ public sealed class DmuObject
         foreach (var blk in _dirty.Keys.Order().ToList())
         {
             var data = _dirty[blk];
-            BlockPointer nbp = data.AsSpan().IndexOfAnyExcept((byte)0) < 0
-                ? BlockPointer.Hole(BlockType.Data, 0, Dn.BlockSize)
-                : Os.Zio.Write(data, owner.PropsFor(Dn.Type == ObjectType.MetaDnode ? BlockType.Dnodes : BlockType.Data, 0), txg, 1);
+            var props = owner.PropsFor(Dn.Type == ObjectType.MetaDnode ? BlockType.Dnodes : BlockType.Data, 0);
+            bool hole = data.AsSpan().IndexOfAnyExcept((byte)0) < 0;
+            BlockPointer nbp = hole ? BlockPointer.Hole(BlockType.Data, 0, Dn.BlockSize) : Os.Zio.Write(data, props, txg, 1);
+            if (hole || !ZioPipeline.CachesOnWrite(props, data.Length)) Os.Zio.Recycle(data);
             if (!nbp.IsHole) owner.Born(nbp);
             SetChild(0, blk, nbp);
         }

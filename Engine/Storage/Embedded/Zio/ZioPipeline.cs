@@ -30,6 +30,15 @@ public sealed class ZioPipeline
     /// <summary>Called when a block cannot be read from any copy (the pool's error log).</summary>
     public Action<BlockPointer>? OnUnrecoverable { get; set; }
 
+    /// <summary>A block buffer to fill completely (recycled when possible).</summary>
+    public byte[] Rent(int length) => _arc.Rent(length);
+
+    /// <summary>Returns a buffer that is no longer referenced (a written dirty block).</summary>
+    public void Recycle(byte[] buffer) => _arc.Recycle(buffer);
+
+    /// <summary>Whether <see cref="Write"/> keeps the buffer in the ARC (then it must not be recycled).</summary>
+    public static bool CachesOnWrite(in WriteProps p, int length) => p.Type != BlockType.Data || length <= 16384;
+
     public BlockPointer Write(byte[] logical, in WriteProps p, ulong txg, ulong fill)
     {
         if (logical.Length % 512 != 0) throw new ArgumentException("blocks are whole 512-byte sectors", nameof(logical));
@@ -45,7 +54,7 @@ public sealed class ZioPipeline
         foreach (var d in dvas) _space.Tops[(int)d.Vdev].Write((long)d.Offset, physical);
         var bp = new BlockPointer(dvas[0], dvas.Length > 1 ? dvas[1] : default, dvas.Length > 2 ? dvas[2] : default,
             logical.Length, physical.Length, compression, p.Checksum, p.Type, p.Level, txg, fill, sum);
-        if (p.Type != BlockType.Data || logical.Length <= 16384) _arc.Put(new AdaptiveCache.Key(dvas[0].Vdev, dvas[0].Offset, txg), logical);
+        if (CachesOnWrite(p, logical.Length)) _arc.Put(new AdaptiveCache.Key(dvas[0].Vdev, dvas[0].Offset, txg), logical);
         return bp;
     }
 
@@ -61,7 +70,7 @@ public sealed class ZioPipeline
             _arc.Put(key, fromL2);
             return fromL2;
         }
-        var physical = new byte[bp.PSize];
+        var physical = _arc.Rent(bp.PSize);
         var expected = bp.Checksum;
         var kind = bp.ChecksumKind;
         bool Verify(ReadOnlySpan<byte> data) => kind == ChecksumKind.Off || BlockChecksum.Compute(kind, data) == expected;
@@ -87,8 +96,9 @@ public sealed class ZioPipeline
         if (bp.Compression == CompressionKind.Off) logical = physical.Length == bp.LSize ? physical : physical[..bp.LSize];
         else
         {
-            logical = new byte[bp.LSize];
+            logical = _arc.Rent(bp.LSize);
             BlockCompression.Decompress(bp.Compression, physical, logical);
+            _arc.Recycle(physical);
         }
         _arc.Put(key, logical);
         return logical;
