@@ -67,7 +67,27 @@ public sealed class AdaptiveCache
     // buffers alive, so the GC cannot reuse them); buffers the ARC evicts, and dirty buffers a txg
     // has written, are handed to the next read or write of the same size instead.
     private const int RecycleMinimum = 64 * 1024;
-    private const long RecycleLimit = 32L << 20;
+    private const long RecycleLimit = 64L << 20;
+    private const int GhostLimit = 65536;
+    private readonly HashSet<Key> _ghost = new();
+    private readonly Queue<Key> _ghostOrder = new();
+
+    /// <summary>
+    /// Admission of large data blocks read by streaming readers: the first miss only remembers the
+    /// key (a ghost entry, no data); a second miss within the ghost window admits the block. A single
+    /// sequential pass over a large file therefore does not flush the cache, while re-read data is cached.
+    /// </summary>
+    public bool Admit(Key key)
+    {
+        lock (_gate)
+        {
+            if (_ghost.Remove(key)) return true;
+            _ghost.Add(key);
+            _ghostOrder.Enqueue(key);
+            while (_ghostOrder.Count > GhostLimit) _ghost.Remove(_ghostOrder.Dequeue());
+            return false;
+        }
+    }
     private readonly Dictionary<int, Stack<byte[]>> _recycled = new();
     private long _recycledBytes;
 

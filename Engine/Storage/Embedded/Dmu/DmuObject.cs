@@ -118,9 +118,11 @@ public sealed class DmuObject
             long blk = pos / bs;
             int inBlk = (int)(pos % bs);
             int n = Math.Min(bs - inBlk, count - done);
-            var data = ReadBlock(blk);
+            bool transient = false;
+            byte[]? data = _dirty.TryGetValue(blk, out var d) ? d : GetBlockPointer(blk) is var bp && bp.IsHole ? null : Os.Zio.Read(bp, streaming: true, out transient);
             if (data is null) buffer.Slice(done, n).Clear();
             else data.AsSpan(inBlk, n).CopyTo(buffer.Slice(done, n));
+            if (transient) Os.Zio.Recycle(data!);
             done += n;
         }
         return count;

@@ -59,8 +59,15 @@ public sealed class ZioPipeline
     }
 
     /// <summary>The verified logical contents of a block (shared from the ARC: do not modify).</summary>
-    public byte[] Read(in BlockPointer bp)
+    public byte[] Read(in BlockPointer bp) => Read(bp, streaming: false, out _);
+
+    /// <summary>
+    /// Reads a block. A streaming reader (one that copies the data out at once) may get a buffer the
+    /// ARC did not admit (<paramref name="transient"/>); it hands that back with <see cref="Recycle"/>.
+    /// </summary>
+    public byte[] Read(in BlockPointer bp, bool streaming, out bool transient)
     {
+        transient = false;
         if (bp.IsHole) return new byte[bp.LSize];
         var key = new AdaptiveCache.Key(bp.D0.Vdev, bp.D0.Offset, bp.Birth);
         var cached = _arc.Get(key);
@@ -99,6 +106,11 @@ public sealed class ZioPipeline
             logical = _arc.Rent(bp.LSize);
             BlockCompression.Decompress(bp.Compression, physical, logical);
             _arc.Recycle(physical);
+        }
+        if (streaming && bp.Type == BlockType.Data && bp.LSize > 16384 && !_arc.Admit(key))
+        {
+            transient = true;
+            return logical;
         }
         _arc.Put(key, logical);
         return logical;
