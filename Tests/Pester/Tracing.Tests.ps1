@@ -405,13 +405,11 @@ Describe 'The zfs provider' {
         (Get-Probe -Session $s -Provider zfs).Name | Should -Contain 'txg-synced'
     }
 
-    # args[0] (the dataset name) is typed string in the probe table, but the D compiler still types every args[] as int64_t;
-    # until typed arguments land the test keys on integer arguments only.
-    It 'sees real writes through the provider: bytes, a size histogram and txg commits' {
+    It 'sees real writes through the provider: bytes per dataset, a size histogram and txg commits' {
         $job = Trace-Probe -Session $s -AsJob -Script @'
 BEGIN { printf("ready\n"); }
-zfs:::write { @bytes = sum(args[3]); @sizes = quantize(args[3]); }
-zfs:::txg-synced { @txgs = count(); }
+zfs:::write { @bytes[args[0]] = sum(args[3]); @sizes = quantize(args[3]); }
+zfs:::txg-synced /args[0] == "traced"/ { @txgs = count(); }
 '@
         $deadline = [DateTime]::UtcNow.AddSeconds(20)
         while (-not $job.HasMoreData -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 50 }
@@ -422,6 +420,7 @@ zfs:::txg-synced { @txgs = count(); }
         Stop-Job $job
         $out = Receive-Job $job
         $bytes = $out | Where-Object Aggregation -eq '@bytes'
+        $bytes.Keys | Should -Be @('traced/data')
         $bytes.Value | Should -Be 76000
         ($out | Where-Object Aggregation -eq '@txgs').Value | Should -BeGreaterOrEqual 3
         ($out | Where-Object Aggregation -eq '@sizes').Histogram.Buckets.Count | Should -BeGreaterThan 0

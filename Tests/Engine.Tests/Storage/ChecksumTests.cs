@@ -29,8 +29,10 @@ public class ChecksumTests
         var data = new byte[size];
         rnd.NextBytes(data);
         Assert.Equal(Fletcher4.ComputeScalar(data), Fletcher4.ComputeVector(data));
+        Assert.Equal(Fletcher4.ComputeScalar(data), Fletcher4.ComputeAvx512(data));
         Array.Fill(data, (byte)0xFF); // carries in every lane
         Assert.Equal(Fletcher4.ComputeScalar(data), Fletcher4.ComputeVector(data));
+        Assert.Equal(Fletcher4.ComputeScalar(data), Fletcher4.ComputeAvx512(data));
     }
 
     [Fact]

@@ -118,9 +118,11 @@ public sealed class DmuObject
             long blk = pos / bs;
             int inBlk = (int)(pos % bs);
             int n = Math.Min(bs - inBlk, count - done);
-            var data = ReadBlock(blk);
+            bool transient = false;
+            byte[]? data = _dirty.TryGetValue(blk, out var d) ? d : GetBlockPointer(blk) is var bp && bp.IsHole ? null : Os.Zio.Read(bp, streaming: true, out transient);
             if (data is null) buffer.Slice(done, n).Clear();
             else data.AsSpan(inBlk, n).CopyTo(buffer.Slice(done, n));
+            if (transient) Os.Zio.Recycle(data!);
             done += n;
         }
         return count;
@@ -136,7 +138,7 @@ public sealed class DmuObject
             int inBlk = (int)(pos % bs);
             int n = Math.Min(bs - inBlk, data.Length - done);
             byte[] buf;
-            if (n == bs) buf = new byte[bs];
+            if (n == bs) buf = Os.Zio.Rent(bs); // fully overwritten below
             else if (_dirty.TryGetValue(blk, out var dirty)) buf = dirty;
             else
             {
@@ -212,9 +214,10 @@ public sealed class DmuObject
         foreach (var blk in _dirty.Keys.Order().ToList())
         {
             var data = _dirty[blk];
-            BlockPointer nbp = data.AsSpan().IndexOfAnyExcept((byte)0) < 0
-                ? BlockPointer.Hole(BlockType.Data, 0, Dn.BlockSize)
-                : Os.Zio.Write(data, owner.PropsFor(Dn.Type == ObjectType.MetaDnode ? BlockType.Dnodes : BlockType.Data, 0), txg, 1);
+            var props = owner.PropsFor(Dn.Type == ObjectType.MetaDnode ? BlockType.Dnodes : BlockType.Data, 0);
+            bool hole = data.AsSpan().IndexOfAnyExcept((byte)0) < 0;
+            BlockPointer nbp = hole ? BlockPointer.Hole(BlockType.Data, 0, Dn.BlockSize) : Os.Zio.Write(data, props, txg, 1);
+            if (hole || !ZioPipeline.CachesOnWrite(props, data.Length)) Os.Zio.Recycle(data);
             if (!nbp.IsHole) owner.Born(nbp);
             SetChild(0, blk, nbp);
         }

@@ -57,6 +57,8 @@ public sealed class MirrorVdev : TopVdev
             {
                 if (good is null)
                 {
+                    // The common case: the first side read is good and nothing needs healing.
+                    if (!scrub && bad is null) return new VdevReadResult(true, 0);
                     good = target.ToArray();
                     if (!scrub) break;
                 }

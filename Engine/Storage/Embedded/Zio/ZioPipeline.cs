@@ -30,6 +30,15 @@ public sealed class ZioPipeline
     /// <summary>Called when a block cannot be read from any copy (the pool's error log).</summary>
     public Action<BlockPointer>? OnUnrecoverable { get; set; }
 
+    /// <summary>A block buffer to fill completely (recycled when possible).</summary>
+    public byte[] Rent(int length) => _arc.Rent(length);
+
+    /// <summary>Returns a buffer that is no longer referenced (a written dirty block).</summary>
+    public void Recycle(byte[] buffer) => _arc.Recycle(buffer);
+
+    /// <summary>Whether <see cref="Write"/> keeps the buffer in the ARC (then it must not be recycled).</summary>
+    public static bool CachesOnWrite(in WriteProps p, int length) => p.Type != BlockType.Data || length <= 16384;
+
     public BlockPointer Write(byte[] logical, in WriteProps p, ulong txg, ulong fill)
     {
         if (logical.Length % 512 != 0) throw new ArgumentException("blocks are whole 512-byte sectors", nameof(logical));
@@ -45,13 +54,20 @@ public sealed class ZioPipeline
         foreach (var d in dvas) _space.Tops[(int)d.Vdev].Write((long)d.Offset, physical);
         var bp = new BlockPointer(dvas[0], dvas.Length > 1 ? dvas[1] : default, dvas.Length > 2 ? dvas[2] : default,
             logical.Length, physical.Length, compression, p.Checksum, p.Type, p.Level, txg, fill, sum);
-        if (p.Type != BlockType.Data || logical.Length <= 16384) _arc.Put(new AdaptiveCache.Key(dvas[0].Vdev, dvas[0].Offset, txg), logical);
+        if (CachesOnWrite(p, logical.Length)) _arc.Put(new AdaptiveCache.Key(dvas[0].Vdev, dvas[0].Offset, txg), logical);
         return bp;
     }
 
     /// <summary>The verified logical contents of a block (shared from the ARC: do not modify).</summary>
-    public byte[] Read(in BlockPointer bp)
+    public byte[] Read(in BlockPointer bp) => Read(bp, streaming: false, out _);
+
+    /// <summary>
+    /// Reads a block. A streaming reader (one that copies the data out at once) may get a buffer the
+    /// ARC did not admit (<paramref name="transient"/>); it hands that back with <see cref="Recycle"/>.
+    /// </summary>
+    public byte[] Read(in BlockPointer bp, bool streaming, out bool transient)
     {
+        transient = false;
         if (bp.IsHole) return new byte[bp.LSize];
         var key = new AdaptiveCache.Key(bp.D0.Vdev, bp.D0.Offset, bp.Birth);
         var cached = _arc.Get(key);
@@ -61,7 +77,7 @@ public sealed class ZioPipeline
             _arc.Put(key, fromL2);
             return fromL2;
         }
-        var physical = new byte[bp.PSize];
+        var physical = _arc.Rent(bp.PSize);
         var expected = bp.Checksum;
         var kind = bp.ChecksumKind;
         bool Verify(ReadOnlySpan<byte> data) => kind == ChecksumKind.Off || BlockChecksum.Compute(kind, data) == expected;
@@ -87,8 +103,14 @@ public sealed class ZioPipeline
         if (bp.Compression == CompressionKind.Off) logical = physical.Length == bp.LSize ? physical : physical[..bp.LSize];
         else
         {
-            logical = new byte[bp.LSize];
+            logical = _arc.Rent(bp.LSize);
             BlockCompression.Decompress(bp.Compression, physical, logical);
+            _arc.Recycle(physical);
+        }
+        if (streaming && bp.Type == BlockType.Data && bp.LSize > 16384 && !_arc.Admit(key))
+        {
+            transient = true;
+            return logical;
         }
         _arc.Put(key, logical);
         return logical;

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using Illumos.Engine.Storage.Embedded.Dmu;
@@ -232,34 +233,46 @@ public sealed class ZplFiles(IZplHost host) : IZFiles
         return s;
     }
 
+    // The work runs in a lambda (under the storage lock), which cannot capture a span: the bytes pass
+    // through a pooled array rather than a fresh one per call (fresh memory is costly to fault in).
     internal int ReadAt(string dataset, ulong obj, long offset, Span<byte> buffer)
     {
-        var tmp = new byte[buffer.Length];
-        int n = host.Run(dataset, false, c =>
+        int len = buffer.Length;
+        var tmp = ArrayPool<byte>.Shared.Rent(len);
+        try
         {
-            var o = c.Os.TryGet(obj) ?? throw IllumosException.NotFound("ZplFileGone", "The file was removed.", dataset);
-            return o.Read(offset, tmp);
-        });
-        tmp.AsSpan(0, n).CopyTo(buffer);
-        if (ZfsProbes.Read.Enabled) ZfsProbes.Read.FireWith(dataset, (long)obj, offset, (long)n);
-        return n;
+            int n = host.Run(dataset, false, c =>
+            {
+                var o = c.Os.TryGet(obj) ?? throw IllumosException.NotFound("ZplFileGone", "The file was removed.", dataset);
+                return o.Read(offset, tmp.AsSpan(0, len));
+            });
+            tmp.AsSpan(0, n).CopyTo(buffer);
+            if (ZfsProbes.Read.Enabled) ZfsProbes.Read.FireWith(dataset, (long)obj, offset, (long)n);
+            return n;
+        }
+        finally { ArrayPool<byte>.Shared.Return(tmp); }
     }
 
     internal long WriteAt(string dataset, ulong obj, long offset, ReadOnlySpan<byte> data)
     {
         if (ZfsProbes.Write.Enabled) ZfsProbes.Write.FireWith(dataset, (long)obj, offset, (long)data.Length);
-        var copy = data.ToArray();
-        return host.Run(dataset, true, c =>
+        int len = data.Length;
+        var copy = ArrayPool<byte>.Shared.Rent(len);
+        data.CopyTo(copy);
+        try
         {
-            var o = c.Os.TryGet(obj) ?? throw IllumosException.NotFound("ZplFileGone", "The file was removed.", dataset);
-            long end = offset + copy.Length;
-            c.ReserveSpace(copy.Length);
-            GrowBlock(c, o, end);
-            o.Write(offset, copy);
-            SetTimesNow(o.Dn);
-            if (c.Prop("sync") == "always") c.LogWrite(o.Id, offset, copy);
-            return o.Length;
-        });
+            return host.Run(dataset, true, c =>
+            {
+                var o = c.Os.TryGet(obj) ?? throw IllumosException.NotFound("ZplFileGone", "The file was removed.", dataset);
+                c.ReserveSpace(len);
+                GrowBlock(c, o, offset + len);
+                o.Write(offset, copy.AsSpan(0, len));
+                SetTimesNow(o.Dn);
+                if (c.Prop("sync") == "always") c.LogWrite(o.Id, offset, copy.AsSpan(0, len).ToArray());
+                return o.Length;
+            });
+        }
+        finally { ArrayPool<byte>.Shared.Return(copy); }
     }
 
     /// <summary>A file with one block grows that block in powers of two up to recordsize.</summary>
