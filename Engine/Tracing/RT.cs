@@ -53,6 +53,8 @@ public static class RT
     public static string IntString(long v, bool signed) => signed ? v.ToString(CultureInfo.InvariantCulture) : ((ulong)v).ToString(CultureInfo.InvariantCulture);
 
     public static long Arg(Frame f, long i) => i is >= 0 and < 10 ? f.Args[i] : throw new DFault(FaultCode.IllOp);
+    /// <summary>A typed string argument (args[i] declared "string" by the provider).</summary>
+    public static string ArgStr(Frame f, long i) => i is >= 0 and < 10 ? f.Objs[i] as string ?? "" : throw new DFault(FaultCode.IllOp);
     public static long StrIndex(string s, long i) => i >= 0 && i < s.Length ? (sbyte)(byte)s[(int)i] : 0;
     public static long Deref(long p) => throw new DFault(FaultCode.BadAddr, p);
 

@@ -337,6 +337,7 @@ public sealed partial class DCompiler
             if (ix.Index.Count != 1) throw new DCompileException("D_ARGS_IDX", ix.Line, "args[ ] may not be referenced because probe description matches an unstable set of probes");
             var ie = Gen(ix.Index[0]);
             if (ie.Const is { } ci && (ci < 0 || ci > 9)) throw new DCompileException("D_ARGS_IDX", ix.Line, $"index {ci} is out of range for args[ ]");
+            if (ie.Const is { } si && ArgIsString(si)) return new Ex(E.Call(M(nameof(RT.ArgStr)), F, ie.E), DType.String);
             return new Ex(E.Call(M(nameof(RT.Arg)), F, ie.E), DType.Named(DType.LongLong, "int64_t"));
         }
         if (ix.Target is IdentExpr gid)

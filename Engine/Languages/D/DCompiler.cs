@@ -410,6 +410,7 @@ public sealed partial class DCompiler
             foreach (var s in m) if (!sites.Contains(s)) sites.Add(s);
         }
         _isErrorClause = sites.All(s => s == ProbeRegistry.Error);
+        _clauseSites = sites;
         _action = 0;
         var body = new List<E>();
         var ret = E.Label(typeof(bool), "ret");
@@ -432,6 +433,11 @@ public sealed partial class DCompiler
     }
 
     private bool _isErrorClause;
+    private List<ProbeSite> _clauseSites = new();
+
+    /// <summary>True when every probe the clause enables declares args[<paramref name="index"/>] as a string (typed arguments).</summary>
+    private bool ArgIsString(long index) =>
+        _clauseSites.Count > 0 && _clauseSites.All(s => s.Arguments.Any(a => a.Index == index && a.TypeName == "string"));
 
     private static readonly HashSet<string> DataRecording = new(StringComparer.Ordinal)
     {

@@ -46,6 +46,36 @@ public class ProbeSiteTests
     }
 
     [Fact]
+    public void TypedStringArgumentsKeyAggregationsAndCompareAsStrings()
+    {
+        var site = ProbeRegistry.Register("enginetest", "ds", "typed_" + Guid.NewGuid().ToString("N")[..6], "write",
+            new ProbeArgument(0, "string", "dataset"), new ProbeArgument(1, "uint64_t", "size"));
+        var request = new TraceRequest
+        {
+            Script = $"enginetest:ds:{site.Function}:write {{ @bytes[args[0]] = sum(args[1]); }}\n" +
+                     $"enginetest:ds:{site.Function}:write /args[0] == \"tank/a\"/ {{ @a = count(); }}",
+            Duration = TimeSpan.FromSeconds(5),
+        };
+        var stop = new CancellationTokenSource();
+        var firer = new Thread(() =>
+        {
+            while (!site.Enabled) Thread.Sleep(1);
+            site.FireWith("tank/a", 100L);
+            site.FireWith("tank/b", 7L);
+            site.FireWith("tank/a", 50L);
+            Thread.Sleep(50);
+            stop.Cancel();
+        });
+        firer.Start();
+        var result = new EmbeddedTracing().Run(request, stop.Token);
+        Assert.Empty(result.Diagnostics);
+        var bytes = result.Aggregations.Where(a => a.Aggregation == "@bytes").ToDictionary(a => (string)a.Keys[0], a => a.Value);
+        Assert.Equal(150, bytes["tank/a"]);
+        Assert.Equal(7, bytes["tank/b"]);
+        Assert.Equal(2, result.Aggregations.Single(a => a.Aggregation == "@a").Value);
+    }
+
+    [Fact]
     public void FacilityIsRegisteredAndListsProbes()
     {
         Assert.Contains("Tracing", FacilityRegistry.Available(HostKind.Embedded));
