@@ -1,0 +1,334 @@
+# The storage cmdlets against native-host replay sessions built from real command outputs
+# (../shared/fixtures/illumos-outputs, see FORMATS.md there). Each recording uses exactly the command
+# line NativeStorage documents for the call; the folders are built under $TestDrive at test time.
+
+BeforeDiscovery {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    $shared = Get-SharedFolder
+    $script:NoFixtures = -not ($shared -and (Test-Path (Join-Path $shared 'fixtures/illumos-outputs/FORMATS.md')))
+    $script:SkipReason = 'the shared fixtures folder (../shared/fixtures/illumos-outputs) is absent'
+}
+
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    Import-Module (Join-Path $PSScriptRoot 'NativeStorageReplay.psm1') -Force
+    Import-IllumosModule
+    $script:Fixtures = Initialize-ReplayFixtures (Get-SharedFolder)
+
+    # The field lists NativeStorage asks for (its doc comments name them; the engine holds the lists).
+    $script:PoolFields = 'name', 'guid', 'health', 'size', 'allocated', 'free', 'capacity', 'fragmentation', 'dedupratio', 'expandsize', 'checkpoint', 'altroot'
+    $script:DatasetFields = [Illumos.Engine.Native.Parsers.ZfsListParser]::DatasetFields
+    $script:SnapshotFields = [Illumos.Engine.Native.Parsers.ZfsListParser]::SnapshotFields
+    $script:ZpoolList = 'zpool list -Hp -o ' + ($PoolFields -join ',')
+    $script:ZfsListDatasets = 'zfs list -Hp -o ' + ($DatasetFields -join ',') + ' -t filesystem,volume'
+    $script:ZfsListSnapshots = 'zfs list -Hp -o ' + ($SnapshotFields -join ',') + ' -t snapshot'
+
+    function Open-Replay {
+        param([object[]] $Recordings, [string] $Flavor = 'illumos')
+        $dir = New-ReplayFolder -Root $TestDrive -Flavor $Flavor -Recordings $Recordings
+        $script:ReplayDir = $dir
+        New-IllumosSession -Replay $dir
+    }
+
+    # A zpool list row for the pool a zpool status sample shows (its name and state), so that the
+    # pool cmdlets, which list pools first, select it.
+    function PoolRowOf([string] $statusText) {
+        $name = [regex]::Match($statusText, '(?m)^\s*pool:\s*(\S+)').Groups[1].Value
+        $state = [regex]::Match($statusText, '(?m)^\s*state:\s*(\S+)').Groups[1].Value
+        ConvertTo-FieldRows -Text "$name`t$state" -From name, health -To $PoolFields
+    }
+}
+
+AfterAll {
+    Get-IllumosSession | Where-Object Kind -eq 'Native' | Remove-IllumosSession -Confirm:$false -ErrorAction SilentlyContinue
+}
+
+Describe 'Native storage on an illumos replay (real outputs)' -Skip:$NoFixtures {
+
+    Context 'Get-ZPool' {
+        BeforeAll {
+            $hp = 'name', 'health', 'size', 'alloc', 'free', 'fragmentation', 'capacity', 'dedupratio'
+            $rows = (ConvertTo-FieldRows -Text (Read-Fixture 'zpool-list-Hp-freebsd14.txt') -From $hp -To $PoolFields) +
+                    (ConvertTo-FieldRows -Text ((Read-Fixture 'zpool-list-Hp-freenas-old-suffixes.txt') -split "`n" | Where-Object { $_ -like 'red1*' } | Out-String) -From $hp -To $PoolFields) +
+                    (ConvertTo-FieldRows -Text (Read-Fixture 'zpool-list-Hp-unavail-pool-dashes.txt') -From $hp -To $PoolFields)
+            $script:s = Open-Replay @(
+                @{ Command = $ZpoolList; StdOut = $rows }
+                @{ Command = 'zpool import'; StdOut = (Read-Fixture 'zpool-import-multiple-pools.txt') }
+            )
+        }
+
+        It 'lists the pools with sizes, capacity and health from zpool list -Hp' {
+            $p = Get-ZPool -Session $s
+            $p.Name | Should -Be 'zroot', 'red1', 'temp2'
+            $p[0].Health | Should -Be 'ONLINE'
+            $p[0].Size | Should -Be 67108864000
+            $p[0].Allocated | Should -Be 11959578624
+            $p[0].Free | Should -Be 55149285376
+            $p[0].Capacity | Should -Be 17
+            $p[0].Fragmentation | Should -Be 4
+            $p[0].DedupRatio | Should -Be 1.0
+        }
+
+        It "strips the old '%' and 'x' suffixes of -p output" {
+            $red = Get-ZPool -Session $s -Name red1
+            $red.Fragmentation | Should -Be 8
+            $red.Capacity | Should -Be 12
+            $red.DedupRatio | Should -Be 1.83
+            $red.Size | Should -Be 8933531975680
+        }
+
+        It 'keeps the UNAVAIL pool whose fields are all dashes' {
+            $t = Get-ZPool -Session $s -Name temp2
+            $t.Health | Should -Be 'UNAVAIL'
+            $t.Size | Should -Be 0
+            $t.Fragmentation | Should -BeNullOrEmpty
+            @(Get-ZPool -Session $s -Health UNAVAIL).Name | Should -Be 'temp2'
+        }
+
+        It 'lists importable pools with -ListAvailable (zpool import)' {
+            $a = Get-ZPool -Session $s -ListAvailable
+            $a.Name | Should -Be 'naked_test', 'naked_test2'
+            $a[0].Guid | Should -Be 3364973538352047455
+            $a[0].State | Should -Be 'ONLINE'
+            $a[0].Devices | Should -Be '/vdevs/import/vdev0', '/vdevs/import/vdev1'
+        }
+
+        It 'a command nothing recorded is a ReplayNoMatch error naming it' {
+            $err = $null
+            Get-ZPoolHistory -Session $s -Name zroot -ErrorVariable err -ErrorAction SilentlyContinue | Out-Null
+            $err | Should -Not -BeNullOrEmpty
+            $err[0].FullyQualifiedErrorId | Should -BeLike 'ReplayNoMatch*'
+            $err[0].Exception.Message | Should -BeLike '*zpool history -l zroot*'
+            $err[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        }
+    }
+
+    Context 'Get-ZPoolStatus and Test-ZPool' {
+        BeforeAll {
+            $unavail = Read-Fixture 'zpool-status-unavail-permanent-errors-solaris.txt'
+            $cache = Read-Fixture 'zpool-status-cache-and-logs.txt'
+            $spare = Read-Fixture 'zpool-status-spare-inuse-faulted-resilvered.txt'
+            $scrub = Read-Fixture 'zpool-status-mirror-scrub-done-illumos.txt'
+            $script:ScrubText = $scrub
+            $script:s = Open-Replay @(
+                @{ Command = $ZpoolList; StdOut = ((PoolRowOf $unavail) + (PoolRowOf $cache) + (PoolRowOf $spare) + (PoolRowOf $scrub)) }
+                @{ Command = 'zpool status -P -p tank'; StdOut = $unavail }
+                @{ Command = 'zpool status -P -p -v tank'; StdOut = $unavail }
+                @{ Command = 'zpool status -P -p hell'; StdOut = $cache }
+                @{ Command = 'zpool status -P -p -v hell'; StdOut = $cache }
+                @{ Command = 'zpool status -P -p sparepool'; StdOut = $spare }
+                @{ Command = 'zpool status -P -p -v sparepool'; StdOut = $spare }
+                @{ Command = ('zpool status -P -p ' + [regex]::Match($scrub, '(?m)^\s*pool:\s*(\S+)').Groups[1].Value); StdOut = $scrub }
+            )
+            $script:ScrubPool = [regex]::Match($scrub, '(?m)^\s*pool:\s*(\S+)').Groups[1].Value
+        }
+
+        It 'reads the UNAVAIL pool: vdev states, error counters and notes' {
+            $st = Get-ZPoolStatus -Session $s -Name tank
+            $st.PoolName | Should -Be 'tank'
+            $st.State | Should -Be 'UNAVAIL'
+            $st.See | Should -Be 'http://www.sun.com/msg/ZFS-8000-HC'
+            $st.Config.State | Should -Be 'UNAVAIL'
+            $st.Config.Note | Should -Be 'insufficient replicas'
+            $st.Config.Children.Name | Should -Be 'c1t0d0', 'c1t1d0'
+            $bad = $st.Config.Children[1]
+            ($bad.State, $bad.ReadErrors, $bad.WriteErrors, $bad.ChecksumErrors, $bad.Note) | Should -Be 'UNAVAIL', 4, 1, 0, 'cannot open'
+        }
+
+        It 'reads the old " scrub:" line as a finished scrub' {
+            $scan = (Get-ZPoolStatus -Session $s -Name tank).Scan
+            $scan.Function | Should -Be 'Scrub'
+            $scan.State | Should -Be 'Finished'
+            $scan.Errors | Should -Be 0
+        }
+
+        It 'lists the permanent errors only with -Verbose (zpool status -v)' {
+            $v = Get-ZPoolStatus -Session $s -Name tank -Verbose 4>&1
+            $st = $v | Where-Object { $_ -is [Illumos.Engine.Storage.ZPoolStatus] }
+            $st.Errors.Path | Should -Be '/tank/data/aaa', '/tank/data/bbb', '/tank/data/ccc'
+            $st.ErrorCount | Should -Be 3
+            @($v | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -and $_.Message -like 'tank: permanent error in*' }).Count | Should -Be 3
+        }
+
+        It 'puts logs and cache devices in their sections' {
+            $st = Get-ZPoolStatus -Session $s -Name hell
+            $st.State | Should -Be 'ONLINE'
+            $st.Scan.State | Should -Be 'None'
+            $logs = $st.Config.Children | Where-Object Class -eq 'Log'
+            $logs.Name | Should -Be 'mirror-1'
+            $logs.Children.Name | Should -Be '/vdevs/vdev1', '/vdevs/vdev2'
+            ($st.Config.Children | Where-Object Class -eq 'Cache').Name | Should -Be 'md1'
+            ($st.Config.Children | Where-Object Class -eq 'Normal').Name | Should -Be '/vdevs/vdev0'
+        }
+
+        It 'reads a spare in use, a FAULTED disk with an abbreviated counter and the resilver figures' {
+            $st = Get-ZPoolStatus -Session $s -Name sparepool
+            $st.State | Should -Be 'DEGRADED'
+            $raidz = $st.Config.Children | Where-Object Name -eq 'raidz1-0'
+            $spare0 = $raidz.Children | Where-Object Name -eq 'spare-0'
+            $faulted = $spare0.Children | Where-Object Name -eq 'wwn-0x500000000000000a'
+            $faulted.State | Should -Be 'FAULTED'
+            $faulted.WriteErrors | Should -Be 4209     # 4.11K: 4.11 * 1024 = 4208.64, rounded
+            $faulted.Note | Should -Be 'too many errors'
+            $spares = $st.Config.Children | Where-Object Class -eq 'Spare'
+            $spares.Name | Should -Be 'wwn-0x500000000000000d'
+            $spares.State | Should -Be 'INUSE'
+            $st.Scan.Function | Should -Be 'Resilver'
+            $st.Scan.State | Should -Be 'Finished'
+            $st.Scan.Repaired | Should -Be (5GB)
+        }
+
+        It 'Test-ZPool is false while a pool is unhealthy, and -Detailed names those pools' {
+            Test-ZPool -Session $s -Name tank, sparepool | Should -BeFalse
+            Test-ZPool -Session $s -Name $ScrubPool | Should -BeTrue
+            (Test-ZPool -Session $s -Name tank, hell -Detailed).PoolName | Should -Be 'tank'
+        }
+    }
+
+    Context 'pool properties and history' {
+        BeforeAll {
+            $ws = Read-Fixture 'zpool-get-H-comment-whitespace.txt'
+            $script:s = Open-Replay @(
+                @{ Command = $ZpoolList; StdOut = (ConvertTo-FieldRows -Text 'mypool' -From name -To $PoolFields) }
+                @{ Command = 'zpool get -Hp -o name,property,value,source comment mypool'; StdOut = $ws }
+                @{ Command = 'zpool history -l mypool'; StdOut = (Read-Fixture 'zpool-history-illumos.txt') }
+            )
+        }
+
+        It 'Get-ZPoolProperty keeps a value with blanks whole (TAB is the only separator)' {
+            $p = Get-ZPoolProperty -Session $s -Name mypool -Property comment
+            $p.Property | Should -Be 'comment'
+            $p.Value | Should -Be 'my testing pool'
+            $p.Source | Should -Be 'None'
+        }
+
+        It 'Get-ZPoolHistory reads the illumos history lines' {
+            $h = Get-ZPoolHistory -Session $s -Name mypool
+            $h.Count | Should -Be 2
+            $h[0].Command | Should -Be 'zpool create -f mypool /dev/rdsk/c0t0d0'
+            $h[1].Command | Should -Be 'zpool attach -f mypool /dev/rdsk/c0t0d0 /dev/rdsk/c0t0d1'
+            $h[0].Time.ToString('yyyy-MM-dd HH:mm:ss') | Should -Be '2018-01-18 16:56:12'
+            $h[0].PoolName | Should -Be 'mypool'
+        }
+    }
+
+    Context 'datasets, properties, snapshots and holds' {
+        BeforeAll {
+            $five = 'name', 'used', 'avail', 'refer', 'mountpoint'
+            $tree = ConvertTo-FieldRows -Text (Read-Fixture 'zfs-list-Hp-name-used-avail-refer-mountpoint-smartos.txt') -From $five -To $DatasetFields
+            $script:Vm = 'zones/f78f9208-9c26-47f7-9e03-881a96d17c04'
+            $dataRow = ($tree -split "`n" | Where-Object { $_ -like "$Vm/data`t*" }) + "`n"
+            $snaps = ConvertTo-FieldRows -Text (Read-Fixture 'zfs-list-Hp-t-snapshot-smartos.txt') -From $five -To $SnapshotFields
+            $holds = Read-Fixture 'zfs-holds-H.txt'
+            $script:s = Open-Replay @(
+                @{ Command = "$ZfsListDatasets -r zones"; StdOut = $tree }
+                @{ Command = "$ZfsListDatasets -d 0 $Vm/data"; StdOut = $dataRow }
+                @{ Command = "$ZfsListDatasets -d 0 zones/nonexistent"; Exit = 1; StdErr = "cannot open 'zones/nonexistent': dataset does not exist" }
+                @{ Command = "$ZfsListSnapshots -d 1 -s createtxg $Vm/data"; StdOut = $snaps }
+                @{ Command = "zfs destroy -n -v -p -r $Vm"; StdOut = "destroy`t$Vm/data`ndestroy`t$Vm`n" }
+                @{ Command = "$ZfsListDatasets -d 0 $Vm"; StdOut = (($tree -split "`n" | Where-Object { $_ -like "$Vm`t*" }) + "`n") }
+                @{ Command = 'zfs get -Hp -o name,property,value,source all z/usr/home'; StdOut = (Read-Fixture 'zfs-get-Hp-all-filesystem-freebsd.txt') }
+                @{ Command = "$ZfsListDatasets -d 0 z/usr/home"; StdOut = (ConvertTo-FieldRows -Text "z/usr/home`tfilesystem`t/usr/home" -From name, type, mountpoint -To $DatasetFields) }
+                @{ Command = "$ZfsListSnapshots -d 1 -s createtxg myzpool/mydataset"; StdOut = (ConvertTo-FieldRows -Text (($holds -split "`n")[0] -split "`t")[0] -From name -To $SnapshotFields) }
+                @{ Command = 'zfs holds -H myzpool/mydataset@baseline'; StdOut = $holds }
+            )
+            $script:DsDir = $ReplayDir
+        }
+
+        It 'Get-ZDataset -Recurse lists the tree with the numbers and mountpoints of zfs list -Hp' {
+            $d = Get-ZDataset -Session $s -Name zones -Recurse
+            $d.Name | Should -Be 'zones', $Vm, "$Vm/data"
+            $d[0].Used | Should -Be 1004799731712
+            $d[0].Available | Should -Be 956926580736
+            $d[0].Referenced | Should -Be 328704
+            $d[0].MountPoint | Should -Be '/zones'
+            $d[1].Used | Should -Be 590843904
+            $d[2].Available | Should -Be 10146574336
+            $d[2].MountPoint | Should -Be '/data'
+        }
+
+        It 'Get-ZDataset of a missing dataset is ObjectNotFound, read from the zfs message' {
+            $err = $null
+            Get-ZDataset -Session $s -Name zones/nonexistent -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+            $err.Count | Should -Be 1
+            $err[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+            $err[0].Exception.Message | Should -BeLike '*dataset does not exist*'
+        }
+
+        It 'refuses an invalid dataset name before anything runs' {
+            $err = $null
+            Get-ZDataset -Session $s -Name 'zones/bad;name' -ErrorVariable err -ErrorAction SilentlyContinue | Out-Null
+            $err.Count | Should -Be 1
+            $err[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+            $err[0].FullyQualifiedErrorId | Should -Not -BeLike 'ReplayNoMatch*'
+        }
+
+        It 'Get-ZDatasetProperty tells local, default and inherited sources apart' {
+            $p = Get-ZDatasetProperty -Session $s -Name z/usr/home
+            $p.Count | Should -Be 58
+            $mp = $p | Where-Object Property -eq 'mountpoint'
+            ($mp.Value, $mp.Source) | Should -Be '/usr/home', 'Local'
+            $rs = $p | Where-Object Property -eq 'recordsize'
+            ($rs.Value, $rs.Source) | Should -Be '131072', 'Default'
+            $c = $p | Where-Object Property -eq 'compression'
+            ($c.Value, $c.Source, $c.InheritedFrom) | Should -Be 'lz4', 'Inherited', 'z'
+            (Get-ZDatasetProperty -Session $s -Name z/usr/home -Source Local).Property | Should -Contain 'sharenfs'
+        }
+
+        It 'Get-ZSnapshot lists a dataset''s snapshots oldest first' {
+            $sn = Get-ZSnapshot -Session $s -DatasetName "$Vm/data"
+            $sn.Name | Should -Be "$Vm/data@daily-20120430", "$Vm/data@daily-20120501", "$Vm/data@daily-20120502"
+            $sn[0].Used | Should -Be 1024
+            $sn[0].Referenced | Should -Be 32768
+            $sn[0].SnapshotName | Should -Be 'daily-20120430'
+        }
+
+        It 'Get-ZSnapshotHold trims the padded tag and reads the time' {
+            $h = Get-ZSnapshotHold -Session $s -Name myzpool/mydataset@baseline
+            $h.Tag | Should -Be 'important', 'release-1.0'
+            $h[0].SnapshotName | Should -Be 'myzpool/mydataset@baseline'
+            $h[0].Timestamp.ToString('yyyy-MM-dd HH:mm') | Should -Be '2015-12-23 21:06'
+        }
+
+        It 'Remove-ZDataset -WhatIf lists what zfs destroy -nvp would destroy, and destroys nothing' {
+            # Only the dry run is recorded: a real destroy would be a ReplayNoMatch error.
+            $err = $null
+            Remove-ZDataset -Session $s -Name $Vm -Recurse -WhatIf -ErrorVariable err
+            $err | Should -BeNullOrEmpty
+            # WhatIf text goes to the host, so it is read from another pwsh.
+            $r = Invoke-OtherPwsh "Import-Module '$((Get-Module Illumos).Path -replace 'Illumos\.Cmdlets\.dll$', 'Illumos.psd1')'; `$x = New-IllumosSession -Replay '$DsDir'; Remove-ZDataset -Session `$x -Name '$Vm' -Recurse -WhatIf"
+            $r.Output | Should -BeLike "*What if:*Destroy, with 1 more: $Vm/data*on target*$Vm*"
+        }
+    }
+}
+
+Describe 'Native storage on an OpenZFS 2.3 replay (JSON listings)' -Skip:$NoFixtures {
+    BeforeAll {
+        $script:s = Open-Replay -Flavor openzfs @(
+            @{ Command = 'zpool list -j -p -o ' + ($PoolFields -join ','); StdOut = (Read-Fixture 'zpool-list-j-json-openzfs23.txt') }
+            @{ Command = 'zfs list -j -p -o ' + ($DatasetFields -join ',') + ' -t filesystem,volume -r pool'; StdOut = (Read-Fixture 'zfs-list-j-json-snapshot-openzfs23.txt') }
+        )
+    }
+
+    It 'the probe sees OpenZFS with JSON output' {
+        $t = Test-IllumosSession -Session $s
+        $t.SupportsJsonOutput | Should -BeTrue
+    }
+
+    It 'Get-ZPool reads zpool list -j' {
+        $p = Get-ZPool -Session $s
+        $p.Name | Should -Be 'tank'
+        $p.Guid | Should -Be 15220353080205405147
+        $p.Health | Should -Be 'ONLINE'
+        $p.Size | Should -Be (111GB)
+        $p.Capacity | Should -Be 27
+        $p.Checkpoint | Should -BeNullOrEmpty
+    }
+
+    It 'Get-ZDataset -Recurse reads zfs list -j' {
+        $d = Get-ZDataset -Session $s -Name pool -Recurse
+        $d.Name | Should -Be 'pool', 'pool/home', 'pool/home/bob'
+        $d[0].Available | Should -Be ([uint64][math]::Round(30.5 * 1GB))
+        $d[2].MountPoint | Should -Be '/mnt/home/bob'
+    }
+}
