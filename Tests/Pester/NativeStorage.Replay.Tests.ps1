@@ -54,6 +54,8 @@ Describe 'Native storage on an illumos replay (real outputs)' -Skip:$NoFixtures 
             $script:s = Open-Replay @(
                 @{ Command = $ZpoolList; StdOut = $rows }
                 @{ Command = 'zpool import'; StdOut = (Read-Fixture 'zpool-import-multiple-pools.txt') }
+                @{ Command = 'zpool import -d /vdevs/import'; StdOut = (Read-Fixture 'zpool-import-unavail-missing-device.txt') }
+                @{ Command = 'zpool import -d /nothing/here'; Exit = 1; StdErr = 'no pools available to import' }
             )
         }
 
@@ -91,6 +93,22 @@ Describe 'Native storage on an illumos replay (real outputs)' -Skip:$NoFixtures 
             $a[0].Guid | Should -Be 3364973538352047455
             $a[0].State | Should -Be 'ONLINE'
             $a[0].Devices | Should -Be '/vdevs/import/vdev0', '/vdevs/import/vdev1'
+        }
+
+        It 'an importable pool that is UNAVAIL keeps its state, reason and message' {
+            $a = Get-ZPool -Session $s -ListAvailable -SearchPath /vdevs/import
+            $a.Name | Should -Be 'naked_test'
+            $a.State | Should -Be 'UNAVAIL'
+            $a.Status | Should -BeLike 'One or more devices are missing from the system.*'
+            $a.Status | Should -BeLike '*Additional devices are known to be part of this pool, though their exact configuration cannot be determined.'
+            $a.Action | Should -BeLike 'The pool cannot be imported. Attach the missing*devices and try again.'
+            $a.Config.Note | Should -Be 'missing device'
+        }
+
+        It '"no pools available" is an empty list, not an error' {
+            $err = $null
+            Get-ZPool -Session $s -ListAvailable -SearchPath /nothing/here -ErrorVariable err | Should -BeNullOrEmpty
+            $err | Should -BeNullOrEmpty
         }
 
         It 'a command nothing recorded is a ReplayNoMatch error naming it' {
@@ -185,6 +203,79 @@ Describe 'Native storage on an illumos replay (real outputs)' -Skip:$NoFixtures 
         }
     }
 
+    Context 'scan figures, device notes and sections' {
+        BeforeAll {
+            $texts = @{}
+            foreach ($f in 'zpool-status-mirror-scrub-done-illumos.txt', 'zpool-status-scrub-in-progress-omnios.txt',
+                           'zpool-status-resilver-in-progress-no-eta-omnios.txt', 'zpool-status-degraded-offline-was-path.txt',
+                           'zpool-status-scrub-canceled-omnios.txt') {
+                $t = Read-Fixture $f
+                $texts[[regex]::Match($t, '(?m)^\s*pool:\s*(\S+)').Groups[1].Value] = $t
+            }
+            $rec = @(@{ Command = $ZpoolList; StdOut = (($texts.Values | ForEach-Object { PoolRowOf $_ }) -join '') })
+            foreach ($k in $texts.Keys) { $rec += @{ Command = "zpool status -P -p $k"; StdOut = $texts[$k] } }
+            $script:s = Open-Replay $rec
+            $script:Pools = $texts.Keys
+        }
+
+        It 'the five samples are five different pools' {
+            $Pools | Sort-Object | Should -Be 'big', 'fast', 'mypool', 'rpool', 'test'
+        }
+
+        It 'reads an illumos scrub that finished (old wording, no unit on repaired)' {
+            $st = Get-ZPoolStatus -Session $s -Name mypool
+            $st.Scan.Function | Should -Be 'Scrub'
+            $st.Scan.State | Should -Be 'Finished'
+            $st.Scan.Repaired | Should -Be 0
+            $st.Scan.Errors | Should -Be 0
+            $st.Scan.EndTime.ToString('yyyy-MM-dd HH:mm:ss') | Should -Be '2015-12-21 02:06:17'
+            $st.Config.Children.Name | Should -Be 'mirror-0'
+            $st.Config.Children[0].Type | Should -Be 'mirror'
+            $st.Config.Children[0].Children.Name | Should -Be 'c2t0d0', 'c2t1d0'
+        }
+
+        It 'reads the three-line block of a scrub in progress with no estimate' {
+            $scan = (Get-ZPoolStatus -Session $s -Name rpool).Scan
+            $scan.Function | Should -Be 'Scrub'
+            $scan.State | Should -Be 'Scanning'
+            $scan.StartTime.ToString('yyyy-MM-dd HH:mm:ss') | Should -Be '2021-09-12 22:33:06'
+            $scan.Examined | Should -Be ([uint64][math]::Round(11.4 * 1GB))
+            $scan.Issued | Should -Be ([uint64][math]::Round(1.29 * 1MB))
+            $scan.ToExamine | Should -Be ([uint64][math]::Round(65.8 * 1GB))
+            $scan.PercentDone | Should -Be 0
+            $scan.TimeRemaining | Should -BeNullOrEmpty
+        }
+
+        It 'reads a resilver in progress' {
+            $st = Get-ZPoolStatus -Session $s -Name big
+            $st.Scan.Function | Should -Be 'Resilver'
+            $st.Scan.State | Should -Be 'Scanning'
+            $st.Scan.ToExamine | Should -Be ([uint64][math]::Round(2.56 * 1TB))
+            $st.Status | Should -BeLike 'One or more devices is currently being resilvered.*'
+        }
+
+        It 'reads an OFFLINE device shown by its GUID with "was /path"' {
+            $st = Get-ZPoolStatus -Session $s -Name test
+            $st.State | Should -Be 'DEGRADED'
+            ($st.Config.ReadErrors, $st.Config.WriteErrors, $st.Config.ChecksumErrors) | Should -Be 1, 2, 3
+            $off = $st.Config.Children[0].Children[0]
+            $off.State | Should -Be 'OFFLINE'
+            $off.Path | Should -Be '/vdevs/vdev0'
+            $off.Guid | Should -Be 14808325297596192025
+            $st.Scan.State | Should -Be 'None'
+        }
+
+        It 'reads a canceled scrub' {
+            $scan = (Get-ZPoolStatus -Session $s -Name fast).Scan
+            $scan.State | Should -Be 'Canceled'
+            $scan.EndTime.ToString('yyyy-MM-dd HH:mm:ss') | Should -Be '2021-02-16 15:24:24'
+        }
+
+        It 'Test-ZPool: only the DEGRADED pool is unhealthy' {
+            (Test-ZPool -Session $s -Detailed).PoolName | Should -Be 'test'
+        }
+    }
+
     Context 'pool properties and history' {
         BeforeAll {
             $ws = Read-Fixture 'zpool-get-H-comment-whitespace.txt'
@@ -231,6 +322,10 @@ Describe 'Native storage on an illumos replay (real outputs)' -Skip:$NoFixtures 
                 @{ Command = "$ZfsListDatasets -d 0 z/usr/home"; StdOut = (ConvertTo-FieldRows -Text "z/usr/home`tfilesystem`t/usr/home" -From name, type, mountpoint -To $DatasetFields) }
                 @{ Command = "$ZfsListSnapshots -d 1 -s createtxg myzpool/mydataset"; StdOut = (ConvertTo-FieldRows -Text (($holds -split "`n")[0] -split "`t")[0] -From name -To $SnapshotFields) }
                 @{ Command = 'zfs holds -H myzpool/mydataset@baseline'; StdOut = $holds }
+                @{ Command = "$ZfsListDatasets -r zata"; StdOut = (ConvertTo-FieldRows -Text (Read-Fixture 'zfs-list-Hp-o-name-avail-used-usedsnap-usedds.txt') -From name, available, used, usedbysnapshots, usedbydataset -To $DatasetFields) }
+                @{ Command = 'zfs destroy -n -v -p zata/home'; Exit = 1; StdErr = "cannot destroy 'zata/home': filesystem has children`nuse '-r' to destroy the following datasets:`nzata/home@snapshot" }
+                @{ Command = "$ZfsListDatasets -d 0 zata/home"; StdOut = (ConvertTo-FieldRows -Text (Read-Fixture 'zfs-list-Hp-o-name-avail-used-usedsnap-usedds.txt') -From name, available, used, usedbysnapshots, usedbydataset -To $DatasetFields) }
+                @{ Command = 'zfs get -Hp -o name,property,value,source all zata/home'; Exit = 1; StdErr = "cannot open 'zata/home': permission denied" }
             )
             $script:DsDir = $ReplayDir
         }
@@ -245,6 +340,31 @@ Describe 'Native storage on an illumos replay (real outputs)' -Skip:$NoFixtures 
             $d[1].Used | Should -Be 590843904
             $d[2].Available | Should -Be 10146574336
             $d[2].MountPoint | Should -Be '/data'
+        }
+
+        It 'Get-ZDataset reads the space split of usedbysnapshots and usedbydataset' {
+            $d = Get-ZDataset -Session $s -Name zata -Recurse
+            $d.Name | Should -Be 'zata', 'zata/home', 'zata/import', 'zata/storage'
+            $st = $d | Where-Object Name -eq 'zata/storage'
+            $st.Used | Should -Be 8556084379648
+            $st.Available | Should -Be 10741741326336
+            $st.UsedBySnapshots | Should -Be 3601138999296
+            $st.UsedByDataset | Should -Be 4954945380352
+        }
+
+        It 'a destroy zfs refuses ("filesystem has children") is InvalidOperation, and nothing else runs' {
+            $err = $null
+            Remove-ZDataset -Session $s -Name zata/home -Confirm:$false -ErrorVariable err -ErrorAction SilentlyContinue
+            $err.Count | Should -Be 1
+            $err[0].CategoryInfo.Category | Should -Be 'InvalidOperation'
+            $err[0].Exception.Message | Should -BeLike '*filesystem has children*'
+        }
+
+        It '"permission denied" is PermissionDenied' {
+            $err = $null
+            Get-ZDatasetProperty -Session $s -Name zata/home -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+            $err.Count | Should -Be 1
+            $err[0].CategoryInfo.Category | Should -Be 'PermissionDenied'
         }
 
         It 'Get-ZDataset of a missing dataset is ObjectNotFound, read from the zfs message' {
