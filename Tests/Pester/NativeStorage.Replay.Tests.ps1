@@ -7,6 +7,7 @@ BeforeDiscovery {
     $shared = Get-SharedFolder
     $script:NoFixtures = -not ($shared -and (Test-Path (Join-Path $shared 'fixtures/illumos-outputs/FORMATS.md')))
     $script:SkipReason = 'the shared fixtures folder (../shared/fixtures/illumos-outputs) is absent'
+    if ($NoFixtures) { Write-Warning "NativeStorage replay tests skipped: $SkipReason." }
 }
 
 BeforeAll {
@@ -427,6 +428,8 @@ Describe 'Native storage on an OpenZFS 2.3 replay (JSON listings)' -Skip:$NoFixt
         $script:s = Open-Replay -Flavor openzfs @(
             @{ Command = 'zpool list -j -p -o ' + ($PoolFields -join ','); StdOut = (Read-Fixture 'zpool-list-j-json-openzfs23.txt') }
             @{ Command = 'zfs list -j -p -o ' + ($DatasetFields -join ',') + ' -t filesystem,volume -r pool'; StdOut = (Read-Fixture 'zfs-list-j-json-snapshot-openzfs23.txt') }
+            @{ Command = 'zfs list -j -p -o ' + ($SnapshotFields -join ',') + ' -t snapshot -r -s createtxg pool'; StdOut = (Read-Fixture 'zfs-list-j-json-snapshot-openzfs23.txt') }
+            @{ Command = 'zpool status -P -p sparepool'; StdOut = (Read-Fixture 'zpool-status-spare-inuse-faulted-resilvered.txt') }
         )
     }
 
@@ -450,5 +453,19 @@ Describe 'Native storage on an OpenZFS 2.3 replay (JSON listings)' -Skip:$NoFixt
         $d.Name | Should -Be 'pool', 'pool/home', 'pool/home/bob'
         $d[0].Available | Should -Be ([uint64][math]::Round(30.5 * 1GB))
         $d[2].MountPoint | Should -Be '/mnt/home/bob'
+    }
+
+    It 'Get-ZSnapshot -Recurse reads the snapshot objects of zfs list -j' {
+        $sn = Get-ZSnapshot -Session $s -DatasetName pool -Recurse
+        $sn.Name | Should -Be 'pool/home/bob@v1'
+        $sn.SnapshotName | Should -Be 'v1'
+        $sn.DatasetName | Should -Be 'pool/home/bob'
+        $sn.Referenced | Should -Be (24KB)
+    }
+
+    It 'zpool status stays text (TAB-indented Linux output) on a JSON host' {
+        $st = Get-ZPoolStatus -Session $s -InputObject ([Illumos.Engine.Storage.ZPool]@{ Name = 'sparepool' }) -ErrorAction Stop
+        $st.State | Should -Be 'DEGRADED'
+        ($st.Config.Children | Where-Object Class -eq 'Spare').State | Should -Be 'INUSE'
     }
 }
