@@ -169,6 +169,20 @@ Describe 'Native storage on an illumos replay (real outputs)' -Skip:$NoFixtures 
             @($v | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -and $_.Message -like 'tank: permanent error in*' }).Count | Should -Be 3
         }
 
+        It 'sends -v only with -Verbose' {
+            # Only the -v form is answered; the plain form is a recorded failure.
+            $v = Read-Fixture 'zpool-status-unavail-permanent-errors-solaris.txt'
+            $only = Open-Replay @(
+                @{ Command = $ZpoolList; StdOut = (PoolRowOf $v) }
+                @{ Command = 'zpool status -P -p -v tank'; StdOut = $v }
+                @{ Command = 'zpool status -P -p tank'; Exit = 2; StdErr = 'replay: the plain form is not expected here' }
+            )
+            (Get-ZPoolStatus -Session $only -Name tank -Verbose 4>$null).ErrorCount | Should -Be 3
+            $err = $null
+            Get-ZPoolStatus -Session $only -Name tank -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+            $err[0].Exception.Message | Should -BeLike '*the plain form is not expected here*'
+        }
+
         It 'puts logs and cache devices in their sections' {
             $st = Get-ZPoolStatus -Session $s -Name hell
             $st.State | Should -Be 'ONLINE'
@@ -315,6 +329,7 @@ Describe 'Native storage on an illumos replay (real outputs)' -Skip:$NoFixtures 
             $script:s = Open-Replay @(
                 @{ Command = "$ZfsListDatasets -r zones"; StdOut = $tree }
                 @{ Command = "$ZfsListDatasets -d 0 $Vm/data"; StdOut = $dataRow }
+                @{ Command = "$ZfsListDatasets -d 0 'zones/bad;name'"; StdOut = (ConvertTo-FieldRows -Text "zones/bad;name`tfilesystem" -From name, type -To $DatasetFields) }
                 @{ Command = "$ZfsListDatasets -d 0 zones/nonexistent"; Exit = 1; StdErr = "cannot open 'zones/nonexistent': dataset does not exist" }
                 @{ Command = "$ZfsListSnapshots -d 1 -s createtxg $Vm/data"; StdOut = $snaps }
                 @{ Command = "zfs destroy -n -v -p -r $Vm"; StdOut = "destroy`t$Vm/data`ndestroy`t$Vm`n" }
@@ -374,14 +389,18 @@ Describe 'Native storage on an illumos replay (real outputs)' -Skip:$NoFixtures 
             $err.Count | Should -Be 1
             $err[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
             $err[0].Exception.Message | Should -BeLike '*dataset does not exist*'
+            $err[0].FullyQualifiedErrorId | Should -BeLike 'NativeObjectNotFound,*'
         }
 
         It 'refuses an invalid dataset name before anything runs' {
+            # A recording answers that name: had the command run, a dataset would come back.
             $err = $null
-            Get-ZDataset -Session $s -Name 'zones/bad;name' -ErrorVariable err -ErrorAction SilentlyContinue | Out-Null
+            Get-ZDataset -Session $s -Name 'zones/bad;name' -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
             $err.Count | Should -Be 1
             $err[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
             $err[0].FullyQualifiedErrorId | Should -Not -BeLike 'ReplayNoMatch*'
+            $err[0].FullyQualifiedErrorId | Should -BeLike 'InvalidName,*'
+            $err[0].Exception.Message | Should -BeLike "*the character ';' is not allowed*"
         }
 
         It 'Get-ZDatasetProperty tells local, default and inherited sources apart' {
