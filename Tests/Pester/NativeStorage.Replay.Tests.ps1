@@ -31,12 +31,13 @@ BeforeAll {
         New-IllumosSession -Replay $dir
     }
 
-    # A zpool list row for the pool a zpool status sample shows (its name and state), so that the
-    # pool cmdlets, which list pools first, select it.
+    # zpool list rows for the pools a zpool status sample shows (their names and states), so that the
+    # pool cmdlets, which list pools first, select them.
     function PoolRowOf([string] $statusText) {
-        $name = [regex]::Match($statusText, '(?m)^\s*pool:\s*(\S+)').Groups[1].Value
-        $state = [regex]::Match($statusText, '(?m)^\s*state:\s*(\S+)').Groups[1].Value
-        ConvertTo-FieldRows -Text "$name`t$state" -From name, health -To $PoolFields
+        $rows = foreach ($m in [regex]::Matches($statusText, '(?m)^\s*pool:\s*(\S+)\s*\n\s*state:\s*(\S+)')) {
+            "$($m.Groups[1].Value)`t$($m.Groups[2].Value)"
+        }
+        ConvertTo-FieldRows -Text ($rows -join "`n") -From name, health -To $PoolFields
     }
 }
 
@@ -288,6 +289,48 @@ Describe 'Native storage on an illumos replay (real outputs)' -Skip:$NoFixtures 
 
         It 'Test-ZPool: only the DEGRADED pool is unhealthy' {
             (Test-ZPool -Session $s -Detailed).PoolName | Should -Be 'test'
+        }
+    }
+
+    Context 'more zpool status layouts' {
+        BeforeAll {
+            $special = Read-Fixture 'zpool-status-special-vdev.txt'
+            $two = Read-Fixture 'zpool-status-two-pools-features-upgrade-freebsd.txt'
+            $colons = Read-Fixture 'zpool-status-colons-in-vdev-names.txt'
+            $script:s = Open-Replay @(
+                @{ Command = $ZpoolList; StdOut = ((PoolRowOf $special) + (PoolRowOf $two) + (PoolRowOf $colons)) }
+                @{ Command = 'zpool status -P -p tank'; StdOut = $special }
+                @{ Command = 'zpool status -P -p z'; StdOut = $two }
+                @{ Command = 'zpool status -P -p bootpool'; StdOut = $two }
+                @{ Command = 'zpool status -P -p mypool'; StdOut = $colons }
+            )
+        }
+
+        It 'lists the special allocation class and a pool never scrubbed' {
+            $st = Get-ZPoolStatus -Session $s -Name tank
+            $sp = $st.Config.Children | Where-Object Class -eq 'Special'
+            $sp.Name | Should -Be 'mirror-1'
+            $sp.Children.Path | Should -Be '/dev/vdd1', '/dev/vde1'
+            ($st.Config.Children | Where-Object Class -eq 'Normal').Children.Path | Should -Be '/dev/vdb1', '/dev/vdc1'
+            $st.Scan.State | Should -Be 'None'
+        }
+
+        It 'picks the asked pool out of a two-pool output, with multi-line status and "0 days" durations' {
+            (Get-ZPool -Session $s).Name | Should -Be 'tank', 'bootpool', 'z', 'mypool'
+            $z = Get-ZPoolStatus -Session $s -Name z
+            $z.PoolName | Should -Be 'z'
+            $z.Config.Children.Name | Should -Be 'nvd0p4.eli'
+            $z.Status | Should -Be 'Some supported features are not enabled on the pool. The pool can still be used, but some features are unavailable.'
+            $z.Scan.State | Should -Be 'Finished'
+            $z.Scan.EndTime.ToString('yyyy-MM-dd HH:mm:ss') | Should -Be '2017-11-28 11:32:55'
+            $z.ErrorsText | Should -Be 'Pretend this is actual error'
+            (Get-ZPoolStatus -Session $s -Name bootpool).Config.Children.Name | Should -Be 'nvd0p2'
+        }
+
+        It 'keeps device names with colons that overflow the NAME column' {
+            $st = Get-ZPoolStatus -Session $s -Name mypool
+            $st.Config.Children[0].Children.Name | Should -Be 'usb-WD_My_Book_Duo_25F6_....32-0:0', 'usb-WD_My_Book_Duo_25F6_....32-0:1'
+            $st.Config.Children[0].Children.State | Should -Be 'ONLINE', 'ONLINE'
         }
     }
 
