@@ -361,6 +361,44 @@ Describe 'Native storage on an illumos replay (real outputs)' -Skip:$NoFixtures 
         }
     }
 
+    Context 'zfs error messages (zfs-errors-stderr.txt) become error categories' {
+        BeforeAll {
+            $lines = (Read-Fixture 'zfs-errors-stderr.txt') -split "`n"
+            function MessageLike([string] $pattern) { $m = @($lines | Where-Object { $_ -like $pattern }); $m.Count | Should -Be 1; $m[0] }
+            $snapRow = ConvertTo-FieldRows -Text 'myzpool/mydataset@baseline' -From name -To $SnapshotFields
+            $script:s = Open-Replay @(
+                @{ Command = "$ZfsListDatasets -d 0 myzpool/mydataset"; Exit = 1; StdErr = (MessageLike "cannot open 'myzpool/mydataset': dataset does not exist") }
+                @{ Command = "$ZfsListSnapshots -d 1 -s createtxg myzpool/mydataset"; StdOut = $snapRow }
+                @{ Command = 'zfs hold important myzpool/mydataset@baseline'; Exit = 1; StdErr = (MessageLike 'cannot hold snapshot*tag already exists*') }
+                @{ Command = 'zfs release nosuchtag myzpool/mydataset@baseline'; Exit = 1; StdErr = (MessageLike 'cannot release hold*no such tag*') }
+            )
+        }
+
+        It '"dataset does not exist" is ObjectNotFound' {
+            $err = $null
+            Get-ZDataset -Session $s -Name myzpool/mydataset -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+            $err.Count | Should -Be 1
+            $err[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+            $err[0].FullyQualifiedErrorId | Should -BeLike 'NativeObjectNotFound,*'
+        }
+
+        It '"tag already exists" (zfs hold) is ResourceExists' {
+            $err = $null
+            Lock-ZSnapshot -Session $s -Name myzpool/mydataset@baseline -Tag important -ErrorVariable err -ErrorAction SilentlyContinue
+            $err.Count | Should -Be 1
+            $err[0].CategoryInfo.Category | Should -Be 'ResourceExists'
+            $err[0].Exception.Message | Should -BeLike '*tag already exists on this dataset*'
+        }
+
+        It '"no such tag" (zfs release) is ObjectNotFound' {
+            $err = $null
+            Unlock-ZSnapshot -Session $s -Name myzpool/mydataset@baseline -Tag nosuchtag -Confirm:$false -ErrorVariable err -ErrorAction SilentlyContinue
+            $err.Count | Should -Be 1
+            $err[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+            $err[0].Exception.Message | Should -BeLike '*no such tag on this dataset*'
+        }
+    }
+
     Context 'datasets, properties, snapshots and holds' {
         BeforeAll {
             $five = 'name', 'used', 'avail', 'refer', 'mountpoint'
