@@ -341,6 +341,7 @@ Describe 'Native storage on an illumos replay (real outputs)' -Skip:$NoFixtures 
                 @{ Command = $ZpoolList; StdOut = (ConvertTo-FieldRows -Text 'mypool' -From name -To $PoolFields) }
                 @{ Command = 'zpool get -Hp -o name,property,value,source comment mypool'; StdOut = $ws }
                 @{ Command = 'zpool history -l mypool'; StdOut = (Read-Fixture 'zpool-history-illumos.txt') }
+                @{ Command = 'zpool iostat -v mypool'; StdOut = (Read-Fixture 'zpool-iostat-v-mirror-illumos.txt') }
             )
         }
 
@@ -358,6 +359,17 @@ Describe 'Native storage on an illumos replay (real outputs)' -Skip:$NoFixtures 
             $h[1].Command | Should -Be 'zpool attach -f mypool /dev/rdsk/c0t0d0 /dev/rdsk/c0t0d1'
             $h[0].Time.ToString('yyyy-MM-dd HH:mm:ss') | Should -Be '2018-01-18 16:56:12'
             $h[0].PoolName | Should -Be 'mypool'
+        }
+
+        It 'Get-ZPoolIOStat -Device reads the human iostat -v table (old "mirror" name, dashes for leaves)' {
+            $io = Get-ZPoolIOStat -Session $s -Name mypool -Device
+            $io.Device | Should -Be 'mypool', 'mirror', 'c2t0d0', 'c2t1d0'
+            $io[0].Allocated | Should -Be ([uint64][math]::Round(46.7 * 1GB))
+            $io[0].Free | Should -Be ([uint64][math]::Round(64.3 * 1GB))
+            ($io[0].ReadOperations, $io[0].WriteOperations) | Should -Be 4, 19
+            ($io[0].ReadBytes, $io[0].WriteBytes) | Should -Be (113KB), (331KB)
+            $io[2].Allocated | Should -BeNullOrEmpty
+            $io[2].Depth | Should -Be 2
         }
     }
 
