@@ -27,9 +27,10 @@ function Get-SharedFolder {
     # ../shared beside the repository, if present.
     $dir = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
     while ($dir) {
-        $candidate = Join-Path (Split-Path $dir) 'shared'
-        if (Test-Path $candidate) { return $candidate }
         $parent = Split-Path $dir
+        if (-not $parent) { break }   # the root: Split-Path gives '' and there is nothing above it
+        $candidate = Join-Path $parent 'shared'
+        if (Test-Path $candidate) { return $candidate }
         if ($parent -eq $dir) { break }
         $dir = $parent
     }
