@@ -8,7 +8,7 @@
     Description          = 'illumos system facilities as PowerShell objects: ZFS pools, datasets and snapshots, zones, virtual machines, dladm networking, the ipfilter firewall, DTrace tracing and SMF services, on an embedded host or on real illumos systems over SSH.'
     PowerShellVersion    = '7.4'
     CompatiblePSEditions = @('Core')
-    FormatsToProcess     = @('Illumos.Format.ps1xml', 'Illumos.Firewall.Format.ps1xml', 'Illumos.Storage.Format.ps1xml', 'Illumos.Storage.Pools.Format.ps1xml', 'Illumos.Tracing.Format.ps1xml')
+    FormatsToProcess     = @('Illumos.Format.ps1xml', 'Illumos.Firewall.Format.ps1xml', 'Illumos.Storage.Format.ps1xml', 'Illumos.Storage.Pools.Format.ps1xml', 'Illumos.System.Format.ps1xml', 'Illumos.Tracing.Format.ps1xml')
     TypesToProcess       = @('Illumos.Types.ps1xml')
     CmdletsToExport      = @(
         'Add-ZPoolDevice'
@@ -20,15 +20,20 @@
         'Enable-ZPoolDevice'
         'Export-FirewallRule'
         'Export-ZPool'
+        'Get-Datalink'
         'Get-FirewallRule'
         'Get-FirewallSession'
         'Get-IllumosSession'
+        'Get-IllumosVm'
         'Get-NatRule'
         'Get-NatSession'
         'Get-Probe'
+        'Get-SmfService'
+        'Get-Vnic'
         'Get-ZBookmark'
         'Get-ZDataset'
         'Get-ZDatasetProperty'
+        'Get-Zone'
         'Get-ZPool'
         'Get-ZPoolHistory'
         'Get-ZPoolIOStat'

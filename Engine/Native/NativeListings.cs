@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Illumos.Engine.Native.Commands;
 using Illumos.Engine.Native.Parsers;
 using Illumos.Engine.Native.Storage;
@@ -12,8 +13,14 @@ namespace Illumos.Engine.Native;
 /// Read-only listings of a native host's zones, datalinks, services, SmartOS VMs and IP Filter rules,
 /// one command each. The facility issues build their cmdlets on these; each method names its command.
 /// </summary>
-public sealed class NativeListings(NativeHost host)
+public sealed class NativeListings(NativeHost host) : ISystemListings
 {
+#pragma warning disable CA2255 // the facility registers itself when the engine loads, as every facility folder does
+    [ModuleInitializer]
+    internal static void Register() =>
+        FacilityRegistry.Register<ISystemListings>(HostKind.Native, h => new NativeListings((NativeHost)h), "SystemListings");
+#pragma warning restore CA2255
+
     private string Out(string[] argv, CancellationToken ct)
     {
         var r = host.Run(argv, ct);

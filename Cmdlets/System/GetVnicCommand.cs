@@ -1,0 +1,27 @@
+using System.Management.Automation;
+using Illumos.Engine.Native;
+using Illumos.Engine.Network;
+
+namespace Illumos.Cmdlets.SystemListings;
+
+/// <summary>Lists VNICs (dladm show-vnic -p -o link,over,speed,macaddress,macaddrtype,vid,zone).</summary>
+[Cmdlet(VerbsCommon.Get, "Vnic")]
+[OutputType(typeof(Vnic))]
+public sealed class GetVnicCommand : IllumosCmdlet
+{
+    [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [Alias("Link")]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    public string[]? Name { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        foreach (var s in ResolveSessions())
+        {
+            var vnics = Try(() => s.Facility<ISystemListings>().GetVnics(null, StopToken), s.ComputerName);
+            if (vnics is null) continue;
+            WriteRecords(SelectByName(vnics, Name, v => v.Name, "Vnic", s), s);
+        }
+    }
+}

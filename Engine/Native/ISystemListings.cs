@@ -1,0 +1,21 @@
+using Illumos.Engine.Network;
+using Illumos.Engine.Services;
+using Illumos.Engine.Zones;
+
+namespace Illumos.Engine.Native;
+
+/// <summary>
+/// The read-only system listings (zones, datalinks, VNICs, SMF services, SmartOS VMs) a host offers.
+/// One interface for now; it splits per facility when the change operations arrive. Only the native
+/// host registers it: on an embedded session asking for it gives FacilityNotAvailable.
+/// </summary>
+public interface ISystemListings
+{
+    IReadOnlyList<Zone> GetZones(CancellationToken ct);
+    IReadOnlyList<Datalink> GetDatalinks(string? link, CancellationToken ct);
+    IReadOnlyList<PhysicalLink> GetPhysicalLinks(CancellationToken ct);
+    IReadOnlyList<Vnic> GetVnics(string? link, CancellationToken ct);
+    IReadOnlyList<SmfService> GetServices(IReadOnlyList<string>? patterns, bool allZones, CancellationToken ct);
+    IReadOnlyList<SmartOsVm> GetVms(CancellationToken ct);
+    SmartOsVm GetVm(string uuid, CancellationToken ct);
+}
