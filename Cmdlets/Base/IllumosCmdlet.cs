@@ -109,6 +109,23 @@ public abstract class IllumosCmdlet : PSCmdlet, IEngineSink
         return result;
     }
 
+    /// <summary>
+    /// The common Get-X shape: on every session, list the objects (an engine failure is a non-terminating
+    /// error about that host), select them by <paramref name="names"/> like <see cref="SelectByName{T}"/>,
+    /// narrow them with <paramref name="filter"/>, and write them stamped with their session.
+    /// </summary>
+    protected void WriteListing<T>(Func<IllumosSession, IReadOnlyList<T>> list, string[]? names, Func<T, string> nameOf, string noun,
+        Func<IEnumerable<T>, IEnumerable<T>>? filter = null) where T : HostObject
+    {
+        foreach (var s in ResolveSessions())
+        {
+            IReadOnlyList<T>? items = null;
+            if (!Try(() => { items = list(s); }, s.ComputerName)) continue;
+            var selected = SelectByName(items!, names, nameOf, noun, s);
+            WriteRecords(filter is null ? selected : filter(selected), s);
+        }
+    }
+
     // ---- IEngineSink: the engine reports on the cmdlet's thread ----
     void IEngineSink.Verbose(string message) => WriteVerbose(message);
     void IEngineSink.Warning(string message) => WriteWarning(message);

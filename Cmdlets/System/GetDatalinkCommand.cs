@@ -15,13 +15,6 @@ public sealed class GetDatalinkCommand : IllumosCmdlet
     [ValidateNotNullOrEmpty]
     public string[]? Name { get; set; }
 
-    protected override void ProcessRecord()
-    {
-        foreach (var s in ResolveSessions())
-        {
-            var links = Try(() => s.Facility<ISystemListings>().GetDatalinks(null, StopToken), s.ComputerName);
-            if (links is null) continue;
-            WriteRecords(SelectByName(links, Name, l => l.Name, "Datalink", s), s);
-        }
-    }
+    protected override void ProcessRecord() =>
+        WriteListing(s => s.Facility<ISystemListings>().GetDatalinks(null, StopToken), Name, l => l.Name, "Datalink");
 }

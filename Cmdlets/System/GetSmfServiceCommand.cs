@@ -25,15 +25,7 @@ public sealed class GetSmfServiceCommand : IllumosCmdlet
     [Parameter]
     public SwitchParameter AllZones { get; set; }
 
-    protected override void ProcessRecord()
-    {
-        foreach (var s in ResolveSessions())
-        {
-            var services = Try(() => s.Facility<ISystemListings>().GetServices(null, AllZones, StopToken), s.ComputerName);
-            if (services is null) continue;
-            var selected = SelectByName(services, Name, v => v.Fmri, "SmfService", s);
-            if (State is { Length: > 0 }) selected = selected.Where(v => State.Contains(v.State, StringComparer.OrdinalIgnoreCase));
-            WriteRecords(selected, s);
-        }
-    }
+    protected override void ProcessRecord() =>
+        WriteListing(s => s.Facility<ISystemListings>().GetServices(null, AllZones, StopToken), Name, v => v.Fmri, "SmfService",
+            selected => State is { Length: > 0 } ? selected.Where(v => State.Contains(v.State, StringComparer.OrdinalIgnoreCase)) : selected);
 }

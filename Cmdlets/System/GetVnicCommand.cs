@@ -15,13 +15,6 @@ public sealed class GetVnicCommand : IllumosCmdlet
     [ValidateNotNullOrEmpty]
     public string[]? Name { get; set; }
 
-    protected override void ProcessRecord()
-    {
-        foreach (var s in ResolveSessions())
-        {
-            var vnics = Try(() => s.Facility<ISystemListings>().GetVnics(null, StopToken), s.ComputerName);
-            if (vnics is null) continue;
-            WriteRecords(SelectByName(vnics, Name, v => v.Name, "Vnic", s), s);
-        }
-    }
+    protected override void ProcessRecord() =>
+        WriteListing(s => s.Facility<ISystemListings>().GetVnics(null, StopToken), Name, v => v.Name, "Vnic");
 }

@@ -25,16 +25,8 @@ public sealed class GetZoneCommand : IllumosCmdlet
     [ValidateNotNullOrEmpty]
     public string[]? Brand { get; set; }
 
-    protected override void ProcessRecord()
-    {
-        foreach (var s in ResolveSessions())
-        {
-            var zones = Try(() => s.Facility<ISystemListings>().GetZones(StopToken), s.ComputerName);
-            if (zones is null) continue;
-            var selected = SelectByName(zones, Name, z => z.Name, "Zone", s);
-            if (State is { Length: > 0 }) selected = selected.Where(z => State.Contains(z.State, StringComparer.OrdinalIgnoreCase));
-            if (Brand is { Length: > 0 }) selected = selected.Where(z => z.Brand is not null && Brand.Contains(z.Brand, StringComparer.OrdinalIgnoreCase));
-            WriteRecords(selected, s);
-        }
-    }
+    protected override void ProcessRecord() =>
+        WriteListing(s => s.Facility<ISystemListings>().GetZones(StopToken), Name, z => z.Name, "Zone", selected => selected
+            .Where(z => State is not { Length: > 0 } || State.Contains(z.State, StringComparer.OrdinalIgnoreCase))
+            .Where(z => Brand is not { Length: > 0 } || (z.Brand is not null && Brand.Contains(z.Brand, StringComparer.OrdinalIgnoreCase))));
 }

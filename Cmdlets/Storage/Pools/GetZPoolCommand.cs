@@ -33,20 +33,17 @@ public sealed class GetZPoolCommand : ZPoolCmdlet
 
     protected override void ProcessRecord()
     {
+        if (!ListAvailable)
+        {
+            WriteListing(s => StorageOf(s).GetPools(StopToken), Name, p => p.Name, "ZPool",
+                selected => Health is { Length: > 0 } ? selected.Where(p => Health.Contains(p.Health)) : selected);
+            return;
+        }
+        var dirs = (SearchPath ?? []).Select(GetUnresolvedProviderPathFromPSPath).ToArray();
         foreach (var s in ResolveSessions())
         {
-            if (ListAvailable)
-            {
-                var dirs = (SearchPath ?? []).Select(GetUnresolvedProviderPathFromPSPath).ToArray();
-                var found = Try(() => StorageOf(s).FindImportablePools(dirs, StopToken), s.ComputerName);
-                if (found is not null) WriteRecords(found, s);
-                continue;
-            }
-            var pools = Try(() => StorageOf(s).GetPools(StopToken), s.ComputerName);
-            if (pools is null) continue;
-            var selected = SelectByName(pools, Name, p => p.Name, "ZPool", s);
-            if (Health is { Length: > 0 }) selected = selected.Where(p => Health.Contains(p.Health));
-            WriteRecords(selected, s);
+            var found = Try(() => StorageOf(s).FindImportablePools(dirs, StopToken), s.ComputerName);
+            if (found is not null) WriteRecords(found, s);
         }
     }
 }
