@@ -69,6 +69,16 @@ public interface IStorage
     ZBookmark CreateBookmark(string source, string bookmark, CancellationToken ct);
     IReadOnlyList<ZBookmark> GetBookmarks(string? dataset, bool recursive, CancellationToken ct);
 
+    // ---- replication ----
+    /// <summary>zfs send -nP: the stream's size, without reading the data.</summary>
+    ZSendEstimate EstimateSend(SendRequest request, CancellationToken ct);
+    /// <summary>zfs send: writes the stream to <paramref name="output"/>; progress goes to <paramref name="sink"/>.</summary>
+    void Send(SendRequest request, Stream output, IEngineSink sink, CancellationToken ct);
+    /// <summary>zfs receive: applies a stream atomically (nothing changes unless it is complete and valid, or with -s its partial state is kept for resuming).</summary>
+    ZReceiveResult Receive(ReceiveRequest request, Stream input, IEngineSink sink, CancellationToken ct);
+    /// <summary>zfs receive -A: discards the partial state of an interrupted resumable receive.</summary>
+    void AbortReceive(string dataset, CancellationToken ct);
+
     // ---- files (ZPL) inside filesystems; snapshots are read-only ----
     IZFiles Files { get; }
 

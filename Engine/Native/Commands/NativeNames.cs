@@ -57,6 +57,14 @@ public static class NativeNames
     }
 
     /// <summary>A dataset, snapshot or bookmark name.</summary>
+    /// <summary>A receive_resume_token: "1-" then hex fields separated by '-' (nothing a shell could read otherwise).</summary>
+    public static string ResumeToken(string token)
+    {
+        if (!System.Text.RegularExpressions.Regex.IsMatch(token, "^[0-9]+-[0-9a-f]+-[0-9a-f]+-[0-9a-f]+$"))
+            throw IllumosException.Invalid("ResumeTokenInvalid", "A resume token is a version, two hex numbers and hex data separated by '-', as zfs get receive_resume_token prints it.", token);
+        return token;
+    }
+
     public static string Any(string name) => Check(name, "dataset, snapshot or bookmark", allowSnapshot: true, allowBookmark: true);
 
     private static string Check(string name, string what, bool allowSnapshot, bool allowBookmark)

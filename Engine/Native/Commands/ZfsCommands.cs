@@ -186,4 +186,44 @@ public static class ZfsCommands
         if (types.HasFlag(ZDatasetType.Bookmark)) t.Add("bookmark");
         return string.Join(',', t);
     }
+
+    /// <summary><c>zfs send [-nvP] [-c] [-R] [-p] [-i|-I from] snapshot</c>, or <c>zfs send [-nvP] -t token</c></summary>
+    public static string[] Send(SendRequest r, bool dryRun)
+    {
+        var a = new List<string> { Tool, "send" };
+        if (dryRun) a.Add("-nvP");
+        if (r.ResumeToken is { } token)
+        {
+            a.Add("-t");
+            a.Add(NativeNames.ResumeToken(token));
+            return a.ToArray();
+        }
+        if (r.Compressed) a.Add("-c");
+        if (r.Recursive) a.Add("-R");
+        if (r.Properties) a.Add("-p");
+        if (r.From is { } from)
+        {
+            a.Add(r.IncludeIntermediate ? "-I" : "-i");
+            a.Add(from.StartsWith('@') || from.StartsWith('#') ? NativeNames.Any(NativeNames.Snapshot(r.Snapshot).Split('@')[0] + from) : NativeNames.Any(from));
+        }
+        a.Add(NativeNames.Snapshot(r.Snapshot));
+        return a.ToArray();
+    }
+
+    /// <summary><c>zfs receive [-F] [-s] [-u] [-d|-e] [-o p=v]... [-x p]... target</c></summary>
+    public static string[] Receive(ReceiveRequest r)
+    {
+        var a = new List<string> { Tool, "receive" };
+        if (r.Force) a.Add("-F");
+        if (r.Resumable) a.Add("-s");
+        if (r.AppendNameWithoutPool) a.Add("-d");
+        else if (r.AppendLastName) a.Add("-e");
+        a.AddRange(PropertyOptions("-o", r.SetProperties));
+        foreach (var x in r.ExcludeProperties.Order(StringComparer.Ordinal)) { a.Add("-x"); a.Add(NativeNames.Property(x)); }
+        a.Add(NativeNames.Any(r.Target));
+        return a.ToArray();
+    }
+
+    /// <summary><c>zfs receive -A dataset</c></summary>
+    public static string[] AbortReceive(string dataset) => [Tool, "receive", "-A", NativeNames.Dataset(dataset)];
 }

@@ -361,6 +361,37 @@ public sealed class NativeStorage : IStorage
     }
 
     /// <summary><c>zfs rollback [-r] [-R] snapshot</c></summary>
+    // ---------------------------------------------------------------- replication
+
+    /// <summary>zfs send -nvP: "full|incremental ... size" lines per substream and a "size" total line.</summary>
+    public ZSendEstimate EstimateSend(SendRequest request, CancellationToken ct)
+    {
+        var r = Run(ZfsCommands.Send(request, dryRun: true), ct);
+        var subs = new List<ZSendSubstream>();
+        ulong total = 0;
+        foreach (var line in r.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var f = line.Split('\t');
+            if (f[0] == "full" && f.Length >= 3 && ulong.TryParse(f[^1], NumberStyles.None, CultureInfo.InvariantCulture, out var fb)) subs.Add(new ZSendSubstream(f[1], null, fb));
+            else if (f[0] == "incremental" && f.Length >= 4 && ulong.TryParse(f[^1], NumberStyles.None, CultureInfo.InvariantCulture, out var ib)) subs.Add(new ZSendSubstream(f[2], f[1], ib));
+            else if (f[0] == "size" && f.Length >= 2 && ulong.TryParse(f[1], NumberStyles.None, CultureInfo.InvariantCulture, out var tb)) total = tb;
+        }
+        if (total == 0) total = (ulong)subs.Sum(s => (long)s.Bytes);
+        return new ZSendEstimate { Snapshot = subs.LastOrDefault()?.Snapshot ?? request.Snapshot, From = subs.FirstOrDefault()?.From ?? request.From, Substreams = subs, Bytes = total };
+    }
+
+    public void Send(SendRequest request, Stream output, IEngineSink sink, CancellationToken ct) =>
+        Run(ZfsCommands.Send(request, dryRun: false), ct, new CommandOptions { StdOut = output });
+
+    public ZReceiveResult Receive(ReceiveRequest request, Stream input, IEngineSink sink, CancellationToken ct)
+    {
+        var counting = new CountingStream(input);
+        Run(ZfsCommands.Receive(request), ct, new CommandOptions { StdIn = counting });
+        return new ZReceiveResult { Dataset = request.Target.Split('@')[0], Bytes = (ulong)counting.BytesRead };
+    }
+
+    public void AbortReceive(string dataset, CancellationToken ct) => Run(ZfsCommands.AbortReceive(dataset), ct);
+
     public void Rollback(string snapshot, bool destroyNewer, bool destroyClones, CancellationToken ct) =>
         Run(ZfsCommands.Rollback(snapshot, destroyNewer, destroyClones), ct);
 

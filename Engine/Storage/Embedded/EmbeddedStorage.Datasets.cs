@@ -144,6 +144,7 @@ public sealed partial class EmbeddedStorage
             int baseDepth = top.Name.Count(c => c == '/');
             foreach (var h in p.Dsl.Heads.Where(h => h == top || h.Name.StartsWith(top.Name + "/", StringComparison.Ordinal)).OrderBy(h => h.Name, StringComparer.Ordinal))
             {
+                if (h.IsHidden) continue;
                 int dep = h.Name.Count(c => c == '/') - baseDepth;
                 if (depth is { } d && dep > d) continue;
                 if ((types & ZDatasetType.FileSystem) != 0 && h.Kind == DatasetKind.FileSystem || (types & ZDatasetType.Volume) != 0 && h.Kind == DatasetKind.Volume)
@@ -301,6 +302,7 @@ public sealed partial class EmbeddedStorage
                 AddHead(c);
             }
             if (s.Holds.Count > 0) throw new IllumosException(ErrorKind.ResourceBusy, "SnapshotHeld", $"'{s.FullName}' is held ({string.Join(", ", s.Holds.Keys)}); release the holds first.", s.FullName);
+            if (s.ActiveSends > 0) throw new IllumosException(ErrorKind.ResourceBusy, "SnapshotBusy", $"'{s.FullName}' is being sent; destroy it when the send has finished.", s.FullName);
             if (!order.Contains(s)) order.Add(s);
         }
         switch (target.Kind)

@@ -91,7 +91,12 @@ public sealed partial class EmbeddedStorage
     public void Rollback(string snapshot, bool destroyNewer, bool destroyClones, CancellationToken ct) => Locked(() =>
     {
         var p = PoolOf(snapshot);
-        var s = Snap(p, snapshot);
+        RollbackLocked(p, Snap(p, snapshot), destroyNewer, destroyClones);
+    });
+
+    private static void RollbackLocked(Pool p, Dataset s, bool destroyNewer, bool destroyClones)
+    {
+        string snapshot = s.FullName;
         var head = s.Head!;
         int i = head.Snapshots.IndexOf(s);
         var newer = head.Snapshots.Skip(i + 1).Reverse().ToList();
@@ -103,6 +108,7 @@ public sealed partial class EmbeddedStorage
             if (clones.Count > 0 && !destroyClones)
                 throw IllumosException.Refused("RollbackNewerClones", $"'{n.FullName}' has clones ({string.Join(", ", clones.Select(c => c.Name))}); use -DestroyClones to destroy them.", n.FullName);
             if (n.Holds.Count > 0) throw new IllumosException(ErrorKind.ResourceBusy, "SnapshotHeld", $"'{n.FullName}' is held; release it first.", n.FullName);
+            if (n.ActiveSends > 0) throw new IllumosException(ErrorKind.ResourceBusy, "SnapshotBusy", $"'{n.FullName}' is being sent.", n.FullName);
         }
         p.Sync();
         foreach (var n in newer)
@@ -113,10 +119,10 @@ public sealed partial class EmbeddedStorage
         p.Dsl.Rollback(head, s);
         p.LogHistory("zfs rollback " + (destroyNewer ? "-r " : "") + (destroyClones ? "-R " : "") + snapshot);
         p.Sync();
-    });
+    }
 
     /// <summary>Destroys a head with its children, snapshots and their clones (the -R closure), committed state only.</summary>
-    private static void DestroyTree(Pool p, Dataset h)
+    internal static void DestroyTree(Pool p, Dataset h)
     {
         foreach (var c in p.Dsl.ChildrenOf(h).ToList()) DestroyTree(p, c);
         foreach (var s in h.Snapshots.AsEnumerable().Reverse().ToList())

@@ -108,6 +108,7 @@ public sealed partial class EmbeddedStorage : IStorage, IZplHost, IDisposable
         var (ds, isSnap) = ResolveForFiles(pool, dataset);
         var head = isSnap ? ds.Head! : ds;
         if (head.Kind != DatasetKind.FileSystem) throw IllumosException.Invalid("DatasetNotFileSystem", $"'{dataset}' is a volume; files live in filesystems.", dataset);
+        if (head.Receiving is not null) throw new IllumosException(ErrorKind.ResourceBusy, "DatasetReceiving", $"'{dataset}' is being received (or holds a partial receive); its files are not available until the receive completes.", dataset);
         bool ro = isSnap || pool.Dsl.Props.Get(head, "readonly") == "on";
         if (write && ro)
             throw new IllumosException(ErrorKind.PermissionDenied, isSnap ? "SnapshotReadOnly" : "DatasetReadOnly",

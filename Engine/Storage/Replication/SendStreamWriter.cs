@@ -63,6 +63,14 @@ public sealed class SendStreamWriter(Stream output)
         Emit(r, payload);
     }
 
+    /// <summary>Estimate mode: accounts for a WRITE record and its payload without writing them.</summary>
+    public void CountWrite(ulong payloadLength)
+    {
+        Flush();
+        BytesWritten += DrrRecord.Size + (long)payloadLength;
+        RecordCount++;
+    }
+
     /// <summary>Frees a byte range of an object (<see cref="ulong.MaxValue"/> length: to the end); merged with an adjacent FREE.</summary>
     public void Free(ulong obj, ulong offset, ulong length)
     {

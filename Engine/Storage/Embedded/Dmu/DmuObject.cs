@@ -198,6 +198,49 @@ public sealed class DmuObject
         MarkDirty();
     }
 
+    /// <summary>
+    /// Send traversal: level-0 blocks born after <paramref name="sinceTxg"/> and hole ranges inside
+    /// changed indirect blocks, in block order. Unchanged subtrees are skipped whole. Hole ranges have
+    /// a hole <c>Bp</c> and may extend past the object's end.
+    /// </summary>
+    public IEnumerable<(long FirstBlock, long Count, BlockPointer Bp)> ChangedBlocks(ulong sinceTxg)
+    {
+        if (_dirty.Count > 0 || _dirtyInd.Count > 0) throw new InvalidOperationException("send reads committed objects only");
+        return Walk(Dn.Root, Dn.NLevels - 1, 0);
+
+        IEnumerable<(long, long, BlockPointer)> Walk(BlockPointer bp, int level, long first)
+        {
+            long span = level == 0 ? 1 : 1L << (IndirectShift * level);
+            if (bp.IsHole) { yield return (first, span, bp); yield break; }
+            if (bp.Birth <= sinceTxg) yield break;
+            if (level == 0) { yield return (first, 1, bp); yield break; }
+            var raw = Os.Zio.Read(bp);
+            var children = new BlockPointer[IndirectCount];
+            for (int i = 0; i < IndirectCount; i++) children[i] = BlockPointer.Read(raw.AsSpan(i * BlockPointer.Size));
+            long childSpan = span >> IndirectShift;
+            for (int i = 0; i < IndirectCount; i++)
+                foreach (var x in Walk(children[i], level - 1, first + i * childSpan)) yield return x;
+        }
+    }
+
+    /// <summary>Receive: a FREE record. Whole blocks in the range become holes, partial ones are zeroed; the length is kept.</summary>
+    public void FreeRange(long offset, long length)
+    {
+        Os.CheckWritable();
+        long end = length < 0 || offset + length < offset ? long.MaxValue : offset + length;
+        int bs = Dn.BlockSize;
+        long lastBlock = Math.Max((Dn.Length + bs - 1) / bs, _dirty.Count == 0 ? 0 : _dirty.Keys.Max() + 1);
+        for (long blk = offset / bs; blk < lastBlock && blk * bs < end; blk++)
+        {
+            long from = Math.Max(offset, blk * bs), to = Math.Min(end, (blk + 1) * bs);
+            if (!_dirty.ContainsKey(blk) && GetBlockPointer(blk).IsHole) continue;
+            var buf = new byte[bs];
+            if (to - from < bs) ReadBlock(blk)?.CopyTo(buf, 0);
+            buf.AsSpan((int)(from - blk * bs), (int)(to - from)).Clear();
+            WriteBlock(blk, buf); // all-zero blocks become holes when synced
+        }
+    }
+
     private void MarkIndirectDirty(int level, long index)
     {
         _dirtyInd.Add((level, index));

@@ -118,6 +118,51 @@ public sealed class ObjectSet
         }
     }
 
+    /// <summary>
+    /// The object slots a send must describe for changes after <paramref name="sinceTxg"/>: every slot of
+    /// each dnode block born later (or of a dnode block that is a hole), with whether an object lives
+    /// there now. Slots of unchanged dnode blocks are skipped.
+    /// </summary>
+    public IEnumerable<(ulong Id, bool Allocated)> ChangedSlots(ulong sinceTxg)
+    {
+        long blocks = (long)((NextObject + DnodesPerBlock - 1) / DnodesPerBlock);
+        for (long b = 0; b < blocks; b++)
+        {
+            var bp = _meta.GetBlockPointer(b);
+            if (!bp.IsHole && bp.Birth <= sinceTxg) continue;
+            var block = bp.IsHole ? null : _meta.ReadBlock(b);
+            for (int i = 0; i < DnodesPerBlock; i++)
+            {
+                ulong id = (ulong)b * DnodesPerBlock + (ulong)i;
+                if (id == 0 || id >= NextObject) continue;
+                yield return (id, block is not null && block[i * Dnode.Size] != 0);
+            }
+        }
+    }
+
+    /// <summary>Receive: an object at a given number (the sender's), fresh and empty; any object there is freed first.</summary>
+    public DmuObject Claim(ulong id, ObjectType type, int blockSize)
+    {
+        CheckWritable();
+        if (id == 0) throw new IllumosException(ErrorKind.InvalidData, "ObjectNumberInvalid", "Object 0 is the meta-dnode.", id);
+        if (TryGet(id) is { } old) Free(old);
+        if (id >= NextObject) NextObject = id + 1;
+        var dn = new Dnode { Type = type, BlockSize = blockSize, Root = BlockPointer.Hole(BlockType.Data, 0, blockSize), Generation = id };
+        var o = new DmuObject(this, id, dn);
+        _objects[id] = o;
+        _dirty.Add(id);
+        return o;
+    }
+
+    /// <summary>Receive: frees the objects in [first, first + count) that exist.</summary>
+    public void FreeObjects(ulong first, ulong count)
+    {
+        CheckWritable();
+        ulong end = count > NextObject ? NextObject : Math.Min(NextObject, first + count);
+        for (ulong id = Math.Max(1, first); id < end; id++)
+            if (TryGet(id) is { } o) Free(o);
+    }
+
     public BlockPointer Sync(ulong txg)
     {
         CheckWritable();

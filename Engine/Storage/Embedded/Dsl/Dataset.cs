@@ -47,8 +47,14 @@ public sealed class Dataset : IBlockOwner
     public long Compressed { get; set; }
     public long Written { get; set; }
     public Dictionary<string, long> Holds { get; set; } = new();
+    /// <summary>Set while this head is being received into (a new dataset, or the hidden %recv clone of an incremental).</summary>
+    public ReceiveState? Receiving { get; set; }
+    /// <summary>Sends reading this snapshot now (it cannot be destroyed meanwhile).</summary>
+    [JsonIgnore] public int ActiveSends { get; set; }
 
     [JsonIgnore] public bool IsHead => Kind is DatasetKind.FileSystem or DatasetKind.Volume;
+    /// <summary>Internal heads (%recv clones, receives that cannot be resumed) that listings do not show.</summary>
+    [JsonIgnore] public bool IsHidden => Name.Contains('%') || Receiving is { Resumable: false };
     [JsonIgnore] public string FullName => IsHead ? Name : Head!.Name + (Kind == DatasetKind.Snapshot ? "@" : "#") + Name;
 
     [JsonIgnore]
@@ -112,4 +118,26 @@ public sealed class Dataset : IBlockOwner
         // Metadata: compressed, one extra copy (redundant_metadata=all).
         return p with { Type = type, Level = level, Logged = true, Compression = Compression.CompressionKind.Lz4, Copies = Math.Min(3, p.Copies + 1) };
     }
+}
+
+/// <summary>
+/// The persisted state of a receive in progress (ZFS keeps the same in the dataset's ZAP): what the
+/// stream is, where it has got to (for resume tokens), and what to do when its END arrives.
+/// </summary>
+public sealed class ReceiveState
+{
+    public ulong ToGuid { get; set; }
+    public ulong FromGuid { get; set; }
+    public string ToName { get; set; } = "";
+    /// <summary>The short name the new snapshot gets.</summary>
+    public string SnapshotName { get; set; } = "";
+    /// <summary>The dataset the received snapshot lands on (the %recv clone swaps into it).</summary>
+    public string TargetName { get; set; } = "";
+    public long CreationTime { get; set; }
+    public bool Resumable { get; set; }
+    public bool Compressed { get; set; }
+    public bool LargeBlocks { get; set; }
+    public ulong Object { get; set; }
+    public ulong Offset { get; set; }
+    public ulong Bytes { get; set; }
 }

@@ -369,5 +369,34 @@ public sealed class DslPool
         head.UsedSnap = dead;
     }
 
+    /// <summary>
+    /// The end of an incremental receive (ZFS's clone swap): the head, unchanged since the clone's
+    /// origin, takes the clone's tree. Blocks the clone freed from the origin's tree go onto the head's
+    /// deadlist (the origin snapshot still holds them) and blocks the clone wrote become the head's;
+    /// the clone record goes without freeing anything.
+    /// </summary>
+    public void SwapReceived(Dataset head, Dataset clone)
+    {
+        head.RootBp = clone.RootBp;
+        head.Referenced = clone.Referenced;
+        head.LogicalReferenced = clone.LogicalReferenced;
+        head.Compressed = clone.Compressed;
+        head.UsedHead += clone.UsedHead;
+        foreach (var e in clone.Deadlist.Entries)
+        {
+            head.Deadlist.Entries.Add(e);
+            if (e.Birth > head.OriginTxg)
+            {
+                head.UsedHead -= (long)e.Asize;
+                head.UsedSnap += (long)e.Asize;
+            }
+        }
+        head.Written = clone.Written;
+        head.Os = null;
+        head.Dirty = true;
+        clone.Os = null;
+        Remove(clone);
+    }
+
     public void MarkDirty(Dataset d) => d.Dirty = true;
 }

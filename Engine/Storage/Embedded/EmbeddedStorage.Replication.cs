@@ -1,0 +1,357 @@
+using System.Diagnostics;
+using Illumos.Engine.Storage.Embedded.Dsl;
+using Illumos.Engine.Storage.Embedded.Replication;
+using Illumos.Engine.Storage.Embedded.Spa;
+using Illumos.Engine.Storage.Replication;
+
+namespace Illumos.Engine.Storage.Embedded;
+
+/// <summary>
+/// zfs send and receive on the embedded engine. A send walks snapshots, which never change, in steps
+/// that each hold the storage lock briefly, and writes outside the lock, so a stream can be piped
+/// into a receive on the same host. A receive reads outside the lock and applies records in batches
+/// once the record after them has confirmed their checksum; it works on a dataset nobody else sees
+/// (a new, hidden one, or the hidden %recv clone of the target) until its END arrives.
+/// </summary>
+public sealed partial class EmbeddedStorage
+{
+    private const int ReceiveBatchBytes = 4 << 20;
+
+    private sealed record SendUnit(Pool Pool, Dataset Snapshot, SubstreamPlan Plan);
+
+    public ZSendEstimate EstimateSend(SendRequest request, CancellationToken ct) => Locked(() =>
+    {
+        var units = PlanSend(request);
+        var subs = new List<ZSendSubstream>();
+        foreach (var u in units)
+        {
+            var w = new SendStreamWriter(Stream.Null);
+            foreach (var _ in new DatasetSender(u.Snapshot, u.Pool.Dsl.OpenObjectSet(u.Snapshot), w, u.Plan, estimate: true).Steps()) ct.ThrowIfCancellationRequested();
+            subs.Add(new ZSendSubstream(u.Snapshot.FullName, u.Plan.FromName, (ulong)w.BytesWritten));
+        }
+        return new ZSendEstimate { Snapshot = units[^1].Snapshot.FullName, From = units[0].Plan.FromName, Substreams = subs, Bytes = (ulong)subs.Sum(s => (long)s.Bytes) };
+    });
+
+    public void Send(SendRequest request, Stream output, IEngineSink sink, CancellationToken ct)
+    {
+        var total = EstimateSend(request, ct).Bytes;
+        var units = Locked(() =>
+        {
+            var u = PlanSend(request);
+            foreach (var x in u) x.Snapshot.ActiveSends++;
+            return u;
+        });
+        var buffer = new MemoryStream();
+        var writer = new SendStreamWriter(buffer);
+        var clock = Stopwatch.StartNew();
+        long reported = 0;
+        try
+        {
+            foreach (var u in units)
+            {
+                var steps = Locked(() => new DatasetSender(u.Snapshot, u.Pool.Dsl.OpenObjectSet(u.Snapshot), writer, u.Plan, estimate: false).Steps().GetEnumerator());
+                bool more = true;
+                while (more)
+                {
+                    ct.ThrowIfCancellationRequested();
+                    more = Locked(() => steps.MoveNext() && steps.Current);
+                    output.Write(buffer.GetBuffer(), 0, (int)buffer.Length);
+                    buffer.SetLength(0);
+                    if (writer.BytesWritten - reported >= 8 << 20 || !more)
+                    {
+                        reported = writer.BytesWritten;
+                        sink.Progress(TransferProgress("Sending " + u.Snapshot.FullName, writer.BytesWritten, (long)total, clock.Elapsed));
+                    }
+                }
+            }
+            output.Flush();
+        }
+        finally
+        {
+            Locked(() => { foreach (var x in units) x.Snapshot.ActiveSends--; });
+            sink.Progress(new EngineProgress(1, "zfs send", "done", Completed: true));
+        }
+    }
+
+    internal static EngineProgress TransferProgress(string activity, long bytes, long total, TimeSpan elapsed)
+    {
+        double rate = bytes / Math.Max(0.001, elapsed.TotalSeconds);
+        int pct = total > 0 ? (int)Math.Clamp(bytes * 100 / total, 0, 100) : -1;
+        int eta = total > 0 && rate > 0 ? (int)Math.Max(0, (total - bytes) / rate) : -1;
+        return new EngineProgress(1, activity, $"{Size.Format((ulong)bytes)} of {Size.Format((ulong)Math.Max(0, total))} at {Size.Format((ulong)rate)}/s", pct, eta);
+    }
+
+    /// <summary>The substreams of a send: one for a full or incremental stream, one per snapshot with -I.</summary>
+    private List<SendUnit> PlanSend(SendRequest r)
+    {
+        if (r.ResumeToken is not null) throw new IllumosException(ErrorKind.NotImplemented, "SendResumeNotAvailable", "Resuming a send from a token is not available yet.", r.ResumeToken);
+        if (r.Recursive || r.Properties)
+            throw new IllumosException(ErrorKind.NotImplemented, "SendReplicationNotAvailable", "Replication streams (-Recursive, -Properties) are not available yet.", r.Snapshot);
+        var p = PoolOf(r.Snapshot);
+        var to = Snap(p, r.Snapshot);
+        var head = to.Head!;
+        var plan = new SubstreamPlan { Compressed = r.Compressed, LargeBlocks = LargeBlocks(p, head) };
+        if (r.From is null)
+        {
+            if (r.IncludeIntermediate) throw IllumosException.Invalid("SendIntermediateNeedsFrom", "-IncludeIntermediate needs -From (the snapshot to start after).", r.Snapshot);
+            return [new SendUnit(p, to, plan)];
+        }
+        var from = ResolveFrom(p, head, r.From);
+        if (from.CreateTxg >= to.CreateTxg)
+            throw IllumosException.Invalid("SendFromNotEarlier", $"'{from.FullName}' is not earlier than '{to.FullName}'; an incremental stream goes from an older snapshot to a newer one.", r.From);
+        if (!r.IncludeIntermediate) return [new SendUnit(p, to, plan with { FromTxg = from.CreateTxg, FromGuid = from.Guid, FromName = from.FullName })];
+        var units = new List<SendUnit>();
+        Dataset prev = from;
+        foreach (var s in head.Snapshots.Where(s => s.CreateTxg > from.CreateTxg && s.CreateTxg <= to.CreateTxg))
+        {
+            units.Add(new SendUnit(p, s, plan with { FromTxg = prev.CreateTxg, FromGuid = prev.Guid, FromName = prev.FullName }));
+            prev = s;
+        }
+        return units;
+    }
+
+    private static Dataset ResolveFrom(Pool p, Dataset head, string from)
+    {
+        string full = from.StartsWith('@') || from.StartsWith('#') ? head.Name + from : from;
+        var ds = full.Contains('#') ? Bookmark(p, full) : Snap(p, full);
+        if (ds.Head != head)
+            throw IllumosException.Invalid("SendFromOtherDataset", $"'{full}' belongs to '{ds.Head!.Name}', not to '{head.Name}'; an incremental stream starts from a snapshot or bookmark of the same dataset.", from);
+        return ds;
+    }
+
+    private static bool LargeBlocks(Pool p, Dataset head)
+    {
+        var prop = head.Kind == DatasetKind.Volume ? "volblocksize" : "recordsize";
+        return long.TryParse(p.Dsl.Props.Get(head, prop), out var bs) && bs > 128 * 1024;
+    }
+
+    // ---------------- receive ----------------
+
+    private sealed class ReceiveJob
+    {
+        public required Pool Pool { get; init; }
+        public required Dataset Into { get; init; }
+        /// <summary>The existing dataset an incremental lands on (null for a full stream: <see cref="Into"/> is the new dataset).</summary>
+        public Dataset? Target { get; init; }
+        public required DatasetReceiver Receiver { get; init; }
+        public required bool Volume { get; init; }
+    }
+
+    public ZReceiveResult Receive(ReceiveRequest request, Stream input, IEngineSink sink, CancellationToken ct)
+    {
+        var reader = new SendStreamReader(input);
+        var clock = Stopwatch.StartNew();
+        var snapshots = new List<string>();
+        string dataset = "";
+        var begin = reader.Next()!;
+        while (true)
+        {
+            if (begin.Type != DrrType.Begin) throw StreamObjects.Bad($"record {reader.RecordIndex} is a {begin.Type.ToString().ToUpperInvariant()} where a BEGIN should start a substream");
+            if (begin.HeaderType != DrrRecord.SubStream)
+                throw new IllumosException(ErrorKind.NotImplemented, "ReceiveReplicationNotAvailable", "The stream is a replication stream (zfs send -R/-p); receiving those is not available yet.", begin.ToName);
+            var (ds, snap) = ReceiveSubstream(request, reader, begin, sink, clock, ct);
+            dataset = ds;
+            snapshots.Add(snap);
+            var next = reader.Next();
+            if (next is null) break;
+            begin = next;
+        }
+        sink.Progress(new EngineProgress(1, "zfs receive", "done", Completed: true));
+        return new ZReceiveResult { Dataset = dataset, Snapshots = snapshots, Bytes = (ulong)reader.Position };
+    }
+
+    private (string Dataset, string Snapshot) ReceiveSubstream(ReceiveRequest request, SendStreamReader reader, DrrRecord begin, IEngineSink sink, Stopwatch clock, CancellationToken ct)
+    {
+        var job = Locked(() => StartReceive(request, begin));
+        var batch = new List<(DrrRecord Rec, byte[] Payload)>();
+        (DrrRecord Rec, byte[] Payload)? pending = null;
+        long batchBytes = 0, reported = 0;
+        try
+        {
+            while (true)
+            {
+                ct.ThrowIfCancellationRequested();
+                var rec = reader.Next() ?? throw StreamObjects.Bad("the stream ends without an END record");
+                // The record just read has confirmed the checksum of the one before it (payload included).
+                if (pending is { } confirmed) { batch.Add(confirmed); batchBytes += confirmed.Payload.Length + DrrRecord.Size; }
+                pending = (rec, reader.Payload.ToArray());
+                if (rec.Type == DrrType.Begin) throw StreamObjects.Bad($"record {reader.RecordIndex} is a BEGIN inside a substream");
+                if (rec.Type == DrrType.End)
+                {
+                    if (rec.EndToGuid != begin.BeginToGuid) throw StreamObjects.Bad("the END record names a different snapshot than the BEGIN");
+                    batch.Add(pending.Value);
+                    pending = null;
+                    return Locked(() => { Apply(job, batch, reader.Position); return FinishReceive(job, begin, request); });
+                }
+                if (rec.RecordToGuid != begin.BeginToGuid) throw StreamObjects.Bad($"record {reader.RecordIndex} belongs to another stream (toguid {rec.RecordToGuid:x})");
+                if (batchBytes >= ReceiveBatchBytes)
+                {
+                    var work = batch.ToList();
+                    batch.Clear();
+                    batchBytes = 0;
+                    Locked(() => Apply(job, work, reader.Position));
+                }
+                if (reader.Position - reported >= 8 << 20)
+                {
+                    reported = reader.Position;
+                    sink.Progress(TransferProgress("Receiving " + begin.ToName, reader.Position, -1, clock.Elapsed));
+                }
+            }
+        }
+        catch (Exception e) when (e is IllumosException or IOException or OperationCanceledException)
+        {
+            Locked(() => AbandonReceive(job, batch, request.Resumable, reader.Position));
+            throw;
+        }
+    }
+
+    private static void Apply(ReceiveJob job, List<(DrrRecord Rec, byte[] Payload)> batch, long position)
+    {
+        foreach (var (rec, payload) in batch) job.Receiver.Apply(rec, payload);
+        batch.Clear();
+        job.Into.Receiving!.Bytes = (ulong)position;
+        if (job.Pool.DirtyBytes > Pool.DirtyMax) job.Pool.Sync();
+    }
+
+    /// <summary>Checks the stream against the target and creates the dataset the records go into.</summary>
+    private ReceiveJob StartReceive(ReceiveRequest request, DrrRecord begin)
+    {
+        if (begin.Features.HasFlag(StreamFeatures.Resuming))
+            throw new IllumosException(ErrorKind.NotImplemented, "ReceiveResumeNotAvailable", "Resuming a receive is not available yet.", begin.ToName);
+        bool volume = begin.ObjsetType == StreamObjects.ObjsetZvol;
+        if (!volume && begin.ObjsetType != StreamObjects.ObjsetZfs)
+            throw StreamObjects.Bad($"the stream is of objset type {begin.ObjsetType}, neither a filesystem nor a volume");
+        if (!volume && !begin.Features.HasFlag(StreamFeatures.EmbeddedZpl))
+            throw new IllumosException(ErrorKind.NotImplemented, "ReceiveOpenZfsFileSystem",
+                "The stream is an OpenZFS filesystem stream; the embedded engine's ZPL is not laid out like OpenZFS's (ZAP directories, SA attributes), so it can receive volume streams from OpenZFS but not filesystem streams.", begin.ToName);
+        var (targetName, snapName) = ReceiveNames(request, begin.ToName);
+        var p = PoolOf(targetName);
+        var state = new ReceiveState
+        {
+            ToGuid = begin.BeginToGuid, FromGuid = begin.BeginFromGuid, ToName = begin.ToName, SnapshotName = snapName, TargetName = targetName,
+            CreationTime = (long)begin.CreationTime, Resumable = request.Resumable,
+            Compressed = begin.Features.HasFlag(StreamFeatures.Compressed), LargeBlocks = begin.Features.HasFlag(StreamFeatures.LargeBlocks),
+        };
+        var existing = p.Dsl.TryHead(targetName);
+        if (begin.BeginFromGuid == 0)
+        {
+            if (existing is { Receiving: not null })
+            {
+                if (existing.Receiving.Resumable) throw ResumeStatePresent(targetName);
+                DestroyTree(p, existing); // left by a receive that did not finish
+                existing = null;
+            }
+            if (existing is not null)
+                throw IllumosException.Exists("ReceiveTargetExists", $"'{targetName}' exists; a full stream creates a new dataset. Receive into a new name, destroy it first, or send an incremental stream.", targetName);
+            var parentName = targetName.Contains('/') ? targetName[..targetName.LastIndexOf('/')] : null;
+            if (parentName is null) throw IllumosException.Exists("ReceiveTargetExists", $"'{targetName}' is a pool's root dataset; receive into a dataset below it.", targetName);
+            var parent = p.Dsl.TryHead(parentName) ?? throw IllumosException.NotFound("ParentNotFound", $"The parent '{parentName}' does not exist; create it first.", targetName);
+            if (parent.Kind == DatasetKind.Volume) throw IllumosException.Invalid("ParentIsVolume", "Volumes cannot have children.", targetName);
+            var into = p.Dsl.CreateHead(targetName, volume ? DatasetKind.Volume : DatasetKind.FileSystem, new Dictionary<string, string>(), (_, _) => { });
+            into.Receiving = state;
+            return new ReceiveJob { Pool = p, Into = into, Receiver = new DatasetReceiver(into, p.Dsl.OpenObjectSet(into), volume), Volume = volume };
+        }
+        var head = existing ?? throw IllumosException.NotFound("ReceiveTargetMissing", $"'{targetName}' does not exist; an incremental stream needs the dataset it was sent from (with snapshot guid {begin.BeginFromGuid:x}).", targetName);
+        if (head.Receiving is not null) throw ResumeStatePresent(targetName);
+        if ((head.Kind == DatasetKind.Volume) != volume)
+            throw IllumosException.Invalid("ReceiveTypeMismatch", $"The stream is of a {(volume ? "volume" : "filesystem")} but '{targetName}' is a {(volume ? "filesystem" : "volume")}.", targetName);
+        if (p.Dsl.TryHead(targetName + "/%recv") is { } stale)
+        {
+            if (stale.Receiving is { Resumable: true }) throw ResumeStatePresent(targetName);
+            DestroyTree(p, stale);
+        }
+        var from = head.Snapshots.FirstOrDefault(s => s.Guid == begin.BeginFromGuid)
+            ?? throw IllumosException.NotFound("ReceiveBaseMissing", $"The stream is an increment from a snapshot (guid {begin.BeginFromGuid:x}) that '{targetName}' does not have; it was made for a different base.", targetName);
+        if (head.Snapshots.Any(s => s.Name == snapName)) throw IllumosException.Exists("SnapshotExists", $"The snapshot '{targetName}@{snapName}' already exists.", targetName + "@" + snapName);
+        bool newer = head.Snapshots[^1] != from;
+        bool modified = (head.Os?.IsDirty ?? false) || head.Root.Birth > from.CreateTxg;
+        if ((newer || modified) && !request.Force)
+            throw IllumosException.Refused(newer ? "ReceiveNewerSnapshots" : "ReceiveTargetModified",
+                newer ? $"'{targetName}' has snapshots newer than '{from.FullName}', the stream's base; use -Force to roll back to it (destroying them)."
+                      : $"'{targetName}' has changed since '{from.FullName}', the stream's base; use -Force to roll back to it first.", targetName);
+        if (newer || modified) RollbackLocked(p, from, destroyNewer: true, destroyClones: false);
+        var clone = p.Dsl.Clone(from, targetName + "/%recv", new Dictionary<string, string>());
+        clone.Receiving = state;
+        return new ReceiveJob { Pool = p, Into = clone, Target = head, Receiver = new DatasetReceiver(clone, p.Dsl.OpenObjectSet(clone), volume), Volume = volume };
+    }
+
+    private static IllumosException ResumeStatePresent(string target) =>
+        IllumosException.Refused("ReceiveResumeStatePresent", $"'{target}' has a partially received stream; resume it by sending with its receive_resume_token, or discard it with Receive-ZSnapshot -Abort.", target);
+
+    /// <summary>Target dataset and snapshot name for a stream named <paramref name="toName"/> (zfs receive's -d and -e rules).</summary>
+    private static (string Target, string Snapshot) ReceiveNames(ReceiveRequest r, string toName)
+    {
+        int at = toName.IndexOf('@');
+        if (at <= 0) throw StreamObjects.Bad($"the stream's name '{toName}' is not a snapshot name");
+        string sentFs = toName[..at], sentSnap = toName[(at + 1)..];
+        string target = r.Target, snap = sentSnap;
+        if (target.Contains('@'))
+        {
+            if (r.AppendNameWithoutPool || r.AppendLastName) throw IllumosException.Invalid("ReceiveTargetSnapshot", "With -d or -e the target is a filesystem, not a snapshot.", target);
+            (target, snap) = NameRules.SplitSnapshot(target);
+        }
+        else if (r.AppendNameWithoutPool) target += sentFs.Contains('/') ? sentFs[sentFs.IndexOf('/')..] : "";
+        else if (r.AppendLastName) target += "/" + sentFs[(sentFs.LastIndexOf('/') + 1)..];
+        NameRules.CheckDatasetName(target);
+        NameRules.SplitSnapshot(target + "@" + snap);
+        return (target, snap);
+    }
+
+    /// <summary>END arrived and checked: the received state becomes a snapshot of the target, in one txg.</summary>
+    private (string, string) FinishReceive(ReceiveJob job, DrrRecord begin, ReceiveRequest request)
+    {
+        var p = job.Pool;
+        var state = job.Into.Receiving!;
+        var target = job.Target ?? job.Into;
+        if (job.Volume)
+        {
+            var data = p.Dsl.OpenObjectSet(job.Into).TryGet(StreamObjects.ZvolDataObject) ?? throw StreamObjects.Bad("a volume stream has no data object");
+            if (job.Receiver.VolumeSize is { } vs && (long)vs != data.Length) { data.Dn.Length = (long)vs; data.MarkDirty(); }
+            if (job.Target is null)
+            {
+                job.Into.Local["volsize"] = Num(data.Length);
+                job.Into.Local["volblocksize"] = Num(data.BlockSize);
+            }
+            else target.Local["volsize"] = Num(data.Length);
+        }
+        foreach (var (k, v) in request.SetProperties) target.Local[k] = PropertyTable.Validate(k, v, target.Kind, creating: job.Target is null);
+        job.Into.Receiving = null;
+        Dataset? snap = null;
+        p.LogHistory($"zfs receive {(request.Force ? "-F " : "")}{target.Name}@{state.SnapshotName}");
+        p.Sync(txg =>
+        {
+            if (job.Target is not null) p.Dsl.SwapReceived(job.Target, job.Into);
+            snap = p.Dsl.Snapshot(target, state.SnapshotName, txg, null);
+            snap.Guid = state.ToGuid;
+            if (state.CreationTime > 0) snap.Creation = state.CreationTime;
+        });
+        return (target.Name, snap!.FullName);
+    }
+
+    /// <summary>A stream that failed or stopped: the partial dataset goes, or with -s it stays (with what was confirmed) for resuming.</summary>
+    private void AbandonReceive(ReceiveJob job, List<(DrrRecord Rec, byte[] Payload)> confirmed, bool resumable, long position)
+    {
+        if (job.Into.Receiving is null) return; // finished (the failure came later)
+        var p = job.Pool;
+        if (resumable)
+        {
+            try { Apply(job, confirmed, position); }
+            catch (IllumosException) { /* keep what was applied before */ }
+            p.Sync();
+            return;
+        }
+        DestroyTree(p, job.Into);
+        p.Sync();
+    }
+
+    public void AbortReceive(string dataset, CancellationToken ct) => Locked(() =>
+    {
+        var p = PoolOf(dataset);
+        var head = Head(p, dataset);
+        var partial = head.Receiving is not null ? head : p.Dsl.TryHead(dataset + "/%recv");
+        if (partial?.Receiving is null) throw IllumosException.NotFound("ReceiveStateNotFound", $"'{dataset}' has no partially received stream to discard.", dataset);
+        DestroyTree(p, partial);
+        p.LogHistory("zfs receive -A " + dataset);
+        p.Sync();
+    });
+}
