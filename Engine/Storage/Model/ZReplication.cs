@@ -59,3 +59,15 @@ public sealed record ZReceiveResult : HostObject
     public ulong Bytes { get; init; }
     public bool Resumed { get; init; }
 }
+
+/// <summary>
+/// A send stream not yet sent: Send-ZSnapshot's output without -Path. Receive-ZSnapshot (in the same
+/// or another session) pulls the bytes from the source session when it receives them.
+/// </summary>
+public sealed record ZSendStream : HostObject
+{
+    public required SendRequest Request { get; init; }
+    public string Snapshot => Request.Snapshot;
+    public string? From => Request.From;
+    public ulong EstimatedBytes { get; init; }
+}

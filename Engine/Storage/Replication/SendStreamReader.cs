@@ -37,7 +37,12 @@ public sealed class SendStreamReader(Stream input)
             if (_inSubstream || _first) throw Truncated("the stream ends before its END record");
             return null;
         }
-        if (got < DrrRecord.Size) throw Truncated($"the stream ends inside record {RecordIndex + 1}");
+        if (got < DrrRecord.Size)
+        {
+            if (_first && (got < 16 || rec.Magic != DrrRecord.BeginMagic))
+                throw Bad("StreamNotAStream", $"The input is not a ZFS send stream ({got} bytes, shorter than one record, without the stream magic).");
+            throw Truncated($"the stream ends inside record {RecordIndex + 1}");
+        }
         long at = Position;
         Position += DrrRecord.Size;
         RecordIndex++;

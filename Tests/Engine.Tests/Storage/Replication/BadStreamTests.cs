@@ -98,7 +98,7 @@ public class BadStreamTests : IDisposable
     public void A_file_that_is_not_a_stream_is_refused()
     {
         AssertRefused(StorageFixture.Bytes(5000, 1), "tank/other", "StreamNotAStream");
-        AssertRefused("hello\n"u8.ToArray(), "tank/other", "StreamTruncated");
+        AssertRefused("hello\n"u8.ToArray(), "tank/other", "StreamNotAStream");
     }
 
     [Fact]
