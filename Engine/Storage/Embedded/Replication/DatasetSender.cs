@@ -103,7 +103,13 @@ internal sealed class DatasetSender(Dataset snapshot, ObjectSet os, SendStreamWr
                 Array.Reverse(stored, 0, 4);
                 writer.Write(o.Id, type, offset, (ulong)bp.LSize, stored, (byte)bp.ChecksumKind, (byte)CompressionKind.Lz4);
             }
-            else writer.Write(o.Id, type, offset, (ulong)bp.LSize, os.Zio.Read(bp), (byte)bp.ChecksumKind, 0);
+            else
+            {
+                // A streaming read: the block is copied into the stream at once, so the ARC need not keep it.
+                var data = os.Zio.Read(bp, streaming: true, out bool transient);
+                writer.Write(o.Id, type, offset, (ulong)bp.LSize, data, (byte)bp.ChecksumKind, 0);
+                if (transient) os.Zio.Recycle(data);
+            }
             sinceYield += bp.LSize;
             if (sinceYield >= StepBytes) { sinceYield = 0; yield return true; }
         }
