@@ -50,6 +50,10 @@ public static class ResumeToken
         byte[] compressed;
         try { compressed = Convert.FromHexString(hex); }
         catch (FormatException) { throw Invalid("its data is not hexadecimal"); }
+        // Deflate cannot expand data more than about 1032 times: refuse a length the data could never reach
+        // before allocating for it.
+        if (packedLength > (ulong)compressed.Length * 1032 + 64)
+            throw Invalid($"its length {packedLength} is more than its {compressed.Length} bytes of data can inflate to");
         ulong actual = Checksum(compressed);
         if (actual != checksum)
             throw Invalid($"its checksum is {checksum:x} but its data sums to {actual:x}: the token is damaged or incomplete");

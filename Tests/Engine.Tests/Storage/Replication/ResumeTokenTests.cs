@@ -60,6 +60,7 @@ public class ResumeTokenTests
     [InlineData("1-zz-d0-789c", "checksum 'zz'")]
     [InlineData("1-1-0-789c", "out of range")]
     [InlineData("1-1-d0-789", "hex digits")]
+    [InlineData("1-1-ffffff-789c00", "can inflate to")]
     [InlineData("1-1-d0-78gg", "not hexadecimal")]
     public void Malformed_tokens_name_what_is_wrong(string token, string what)
     {
