@@ -67,6 +67,7 @@ public sealed partial class EmbeddedStorage
             Ro("logicalused", Num(logical));
             Ro("compressratio", Ratio(logical, comp));
             Ro("origin", ds.OriginId != 0 && dsl.ById(ds.OriginId) is { } o ? o.FullName : "-");
+            Ro("receive_resume_token", ResumeTokenOf(p, ds) ?? "-");
             Ro("mounted", "no");
         }
         else

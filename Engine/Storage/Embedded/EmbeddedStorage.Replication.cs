@@ -82,10 +82,42 @@ public sealed partial class EmbeddedStorage
         return new EngineProgress(1, activity, $"{Size.Format((ulong)bytes)} of {Size.Format((ulong)Math.Max(0, total))} at {Size.Format((ulong)rate)}/s", pct, eta);
     }
 
+    /// <summary>The receive_resume_token of a head with a partial resumable receive (its own, or its %recv clone's).</summary>
+    private static string? ResumeTokenOf(Pool p, Dataset head)
+    {
+        var partial = head.Receiving is not null ? head : p.Dsl.TryHead(head.Name + "/%recv");
+        if (partial?.Receiving is not { Resumable: true } st) return null;
+        return ResumeToken.Encode(new ResumeTokenInfo(st.FromGuid == 0 ? null : st.FromGuid, st.Object, st.Offset, st.Bytes, st.ToGuid, st.ToName,
+            LargeBlockOk: st.LargeBlocks, EmbedOk: false, CompressOk: st.Compressed, RawOk: false));
+    }
+
+    /// <summary>zfs send -t: the snapshot and base the token names (by guid), from the object and offset it reached.</summary>
+    private SendUnit PlanResume(string token)
+    {
+        var info = ResumeToken.DecodeInfo(token);
+        var p = PoolOf(info.ToName);
+        var to = Snap(p, info.ToName);
+        if (to.Guid != info.ToGuid)
+            throw IllumosException.NotFound("ResumeSnapshotChanged", $"'{info.ToName}' is not the snapshot the token was made for (guid {info.ToGuid:x}); it was destroyed or replaced.", info.ToName);
+        var head = to.Head!;
+        Dataset? from = null;
+        if (info.FromGuid is { } fg)
+            from = head.Snapshots.Concat(head.Bookmarks).FirstOrDefault(s => s.Guid == fg)
+                ?? throw IllumosException.NotFound("ResumeBaseMissing", $"'{head.Name}' no longer has the snapshot or bookmark (guid {fg:x}) the interrupted stream started from.", info.ToName);
+        var payload = new NvList().Add("resume_object", info.Object).Add("resume_offset", info.Offset).Pack();
+        Array.Resize(ref payload, (payload.Length + 7) & ~7); // payloads are whole 8-byte words; unpacking ignores the tail
+        return new SendUnit(p, to, new SubstreamPlan
+        {
+            FromTxg = from?.CreateTxg ?? 0, FromGuid = from?.Guid ?? 0, FromName = from?.FullName,
+            Compressed = info.CompressOk, LargeBlocks = info.LargeBlockOk || LargeBlocks(p, head),
+            ResumeObject = info.Object, ResumeOffset = info.Offset, ResumePayload = payload,
+        });
+    }
+
     /// <summary>The substreams of a send: one for a full or incremental stream, one per snapshot with -I.</summary>
     private List<SendUnit> PlanSend(SendRequest r)
     {
-        if (r.ResumeToken is not null) throw new IllumosException(ErrorKind.NotImplemented, "SendResumeNotAvailable", "Resuming a send from a token is not available yet.", r.ResumeToken);
+        if (r.ResumeToken is not null) return [PlanResume(r.ResumeToken)];
         if (r.Recursive || r.Properties)
             throw new IllumosException(ErrorKind.NotImplemented, "SendReplicationNotAvailable", "Replication streams (-Recursive, -Properties) are not available yet.", r.Snapshot);
         var p = PoolOf(r.Snapshot);
@@ -136,6 +168,9 @@ public sealed partial class EmbeddedStorage
         public Dataset? Target { get; init; }
         public required DatasetReceiver Receiver { get; init; }
         public required bool Volume { get; init; }
+        /// <summary>Bytes received by earlier attempts of a resumed receive.</summary>
+        public long BytesBefore { get; init; }
+        public bool Resumed { get; init; }
     }
 
     public ZReceiveResult Receive(ReceiveRequest request, Stream input, IEngineSink sink, CancellationToken ct)
@@ -144,12 +179,14 @@ public sealed partial class EmbeddedStorage
         var clock = Stopwatch.StartNew();
         var snapshots = new List<string>();
         string dataset = "";
+        bool resumed = false;
         var begin = reader.Next()!;
         while (true)
         {
             if (begin.Type != DrrType.Begin) throw StreamObjects.Bad($"record {reader.RecordIndex} is a {begin.Type.ToString().ToUpperInvariant()} where a BEGIN should start a substream");
             if (begin.HeaderType != DrrRecord.SubStream)
                 throw new IllumosException(ErrorKind.NotImplemented, "ReceiveReplicationNotAvailable", "The stream is a replication stream (zfs send -R/-p); receiving those is not available yet.", begin.ToName);
+            resumed |= begin.Features.HasFlag(StreamFeatures.Resuming);
             var (ds, snap) = ReceiveSubstream(request, reader, begin, sink, clock, ct);
             dataset = ds;
             snapshots.Add(snap);
@@ -158,12 +195,13 @@ public sealed partial class EmbeddedStorage
             begin = next;
         }
         sink.Progress(new EngineProgress(1, "zfs receive", "done", Completed: true));
-        return new ZReceiveResult { Dataset = dataset, Snapshots = snapshots, Bytes = (ulong)reader.Position };
+        return new ZReceiveResult { Dataset = dataset, Snapshots = snapshots, Bytes = (ulong)reader.Position, Resumed = resumed };
     }
 
     private (string Dataset, string Snapshot) ReceiveSubstream(ReceiveRequest request, SendStreamReader reader, DrrRecord begin, IEngineSink sink, Stopwatch clock, CancellationToken ct)
     {
-        var job = Locked(() => StartReceive(request, begin));
+        var beginPayload = reader.Payload.ToArray();
+        var job = Locked(() => StartReceive(request, begin, beginPayload));
         var batch = new List<(DrrRecord Rec, byte[] Payload)>();
         (DrrRecord Rec, byte[] Payload)? pending = null;
         long batchBytes = 0, reported = 0;
@@ -201,7 +239,7 @@ public sealed partial class EmbeddedStorage
         }
         catch (Exception e) when (e is IllumosException or IOException or OperationCanceledException)
         {
-            Locked(() => AbandonReceive(job, batch, request.Resumable, reader.Position));
+            Locked(() => AbandonReceive(job, batch, request.Resumable || job.Resumed, reader.Position));
             throw;
         }
     }
@@ -210,15 +248,13 @@ public sealed partial class EmbeddedStorage
     {
         foreach (var (rec, payload) in batch) job.Receiver.Apply(rec, payload);
         batch.Clear();
-        job.Into.Receiving!.Bytes = (ulong)position;
+        job.Into.Receiving!.Bytes = (ulong)(job.BytesBefore + position);
         if (job.Pool.DirtyBytes > Pool.DirtyMax) job.Pool.Sync();
     }
 
     /// <summary>Checks the stream against the target and creates the dataset the records go into.</summary>
-    private ReceiveJob StartReceive(ReceiveRequest request, DrrRecord begin)
+    private ReceiveJob StartReceive(ReceiveRequest request, DrrRecord begin, ReadOnlySpan<byte> payload)
     {
-        if (begin.Features.HasFlag(StreamFeatures.Resuming))
-            throw new IllumosException(ErrorKind.NotImplemented, "ReceiveResumeNotAvailable", "Resuming a receive is not available yet.", begin.ToName);
         bool volume = begin.ObjsetType == StreamObjects.ObjsetZvol;
         if (!volume && begin.ObjsetType != StreamObjects.ObjsetZfs)
             throw StreamObjects.Bad($"the stream is of objset type {begin.ObjsetType}, neither a filesystem nor a volume");
@@ -234,6 +270,7 @@ public sealed partial class EmbeddedStorage
             Compressed = begin.Features.HasFlag(StreamFeatures.Compressed), LargeBlocks = begin.Features.HasFlag(StreamFeatures.LargeBlocks),
         };
         var existing = p.Dsl.TryHead(targetName);
+        if (begin.Features.HasFlag(StreamFeatures.Resuming)) return ResumeReceive(request, begin, payload, p, targetName, existing, volume);
         if (begin.BeginFromGuid == 0)
         {
             if (existing is { Receiving: not null })
@@ -274,6 +311,24 @@ public sealed partial class EmbeddedStorage
         var clone = p.Dsl.Clone(from, targetName + "/%recv", new Dictionary<string, string>());
         clone.Receiving = state;
         return new ReceiveJob { Pool = p, Into = clone, Target = head, Receiver = new DatasetReceiver(clone, p.Dsl.OpenObjectSet(clone), volume), Volume = volume };
+    }
+
+    /// <summary>A resuming stream continues the partial state it names (guid, object and offset must match).</summary>
+    private static ReceiveJob ResumeReceive(ReceiveRequest request, DrrRecord begin, ReadOnlySpan<byte> payload, Pool p, string targetName, Dataset? existing, bool volume)
+    {
+        var partial = existing?.Receiving is not null ? existing : p.Dsl.TryHead(targetName + "/%recv");
+        var st = partial?.Receiving;
+        if (st is null || st.ToGuid != begin.BeginToGuid || st.FromGuid != begin.BeginFromGuid)
+            throw IllumosException.NotFound("ReceiveResumeStateMissing", $"'{targetName}' has no partially received stream of {begin.ToName} to resume.", targetName);
+        var nv = NvList.Unpack(payload);
+        if (!nv.TryGetUInt64("resume_object", out var obj) || !nv.TryGetUInt64("resume_offset", out var off) || obj != st.Object || off != st.Offset)
+            throw IllumosException.Invalid("ReceiveResumePointMismatch", $"The resuming stream starts at a different place than where '{targetName}' stopped (object {st.Object}, offset {st.Offset}); send with the current receive_resume_token.", targetName);
+        st.Resumable = true;
+        return new ReceiveJob
+        {
+            Pool = p, Into = partial!, Target = partial == existing ? null : existing, BytesBefore = (long)st.Bytes, Resumed = true,
+            Receiver = new DatasetReceiver(partial!, p.Dsl.OpenObjectSet(partial!), volume), Volume = volume,
+        };
     }
 
     private static IllumosException ResumeStatePresent(string target) =>

@@ -71,7 +71,7 @@ public sealed class PropertyTable
     [
         "type", "creation", "used", "available", "referenced", "compressratio", "refcompressratio", "mounted", "origin",
         "usedbysnapshots", "usedbydataset", "usedbychildren", "usedbyrefreservation", "logicalused", "logicalreferenced",
-        "written", "guid", "createtxg", "name", "clones", "defer_destroy", "userrefs", "objsetid",
+        "written", "guid", "createtxg", "name", "clones", "defer_destroy", "userrefs", "objsetid", "receive_resume_token",
     ];
 
     public static bool IsUserProperty(string name) => name.Contains(':') && name.Length <= 256 && name[0] != ':' &&
