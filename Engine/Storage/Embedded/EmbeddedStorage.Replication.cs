@@ -19,31 +19,45 @@ public sealed partial class EmbeddedStorage
 
     private sealed record SendUnit(Pool Pool, Dataset Snapshot, SubstreamPlan Plan);
 
+    /// <summary>The substreams of a send, behind a replication header for -R/-p.</summary>
+    private sealed record SendPlan(List<SendUnit> Units, ReplicationHeader? Header);
+
     public ZSendEstimate EstimateSend(SendRequest request, CancellationToken ct) => Locked(() =>
     {
-        var units = PlanSend(request);
+        var plan = PlanSend(request);
+        var units = plan.Units;
         var subs = new List<ZSendSubstream>();
+        long header = 0;
+        if (plan.Header is { } h)
+        {
+            var w = new SendStreamWriter(Stream.Null);
+            WriteHeader(w, h);
+            header = w.BytesWritten;
+        }
         foreach (var u in units)
         {
             var w = new SendStreamWriter(Stream.Null);
             foreach (var _ in new DatasetSender(u.Snapshot, u.Pool.Dsl.OpenObjectSet(u.Snapshot), w, u.Plan, estimate: true).Steps()) ct.ThrowIfCancellationRequested();
             subs.Add(new ZSendSubstream(u.Snapshot.FullName, u.Plan.FromName, (ulong)w.BytesWritten));
         }
-        return new ZSendEstimate { Snapshot = units[^1].Snapshot.FullName, From = units[0].Plan.FromName, Substreams = subs, Bytes = (ulong)subs.Sum(s => (long)s.Bytes) };
+        var last = plan.Header is null ? units[^1].Snapshot.FullName : request.Snapshot;
+        return new ZSendEstimate { Snapshot = last, From = request.From ?? units.FirstOrDefault()?.Plan.FromName, Substreams = subs, Bytes = (ulong)(header + subs.Sum(s => (long)s.Bytes)) };
     });
 
     public void Send(SendRequest request, Stream output, IEngineSink sink, CancellationToken ct)
     {
         // The estimate (a metadata walk) only serves the progress bar.
         var total = sink is NullSink ? 0 : EstimateSend(request, ct).Bytes;
-        var units = Locked(() =>
+        var plan = Locked(() =>
         {
-            var u = PlanSend(request);
-            foreach (var x in u) x.Snapshot.ActiveSends++;
-            return u;
+            var p = PlanSend(request);
+            foreach (var x in p.Units) x.Snapshot.ActiveSends++;
+            return p;
         });
+        var units = plan.Units;
         var buffer = new MemoryStream();
         var writer = new SendStreamWriter(buffer);
+        if (plan.Header is { } header) WriteHeader(writer, header);
         var clock = Stopwatch.StartNew();
         long reported = 0;
         try
@@ -114,12 +128,66 @@ public sealed partial class EmbeddedStorage
         });
     }
 
-    /// <summary>The substreams of a send: one for a full or incremental stream, one per snapshot with -I.</summary>
-    private List<SendUnit> PlanSend(SendRequest r)
+    private static void WriteHeader(SendStreamWriter w, ReplicationHeader h)
     {
-        if (r.ResumeToken is not null) return [PlanResume(r.ResumeToken)];
-        if (r.Recursive || r.Properties)
-            throw new IllumosException(ErrorKind.NotImplemented, "SendReplicationNotAvailable", "Replication streams (-Recursive, -Properties) are not available yet.", r.Snapshot);
+        w.Begin(new DrrRecord { VersionInfo = DrrRecord.CompoundStream, CreationTime = (ulong)DateTimeOffset.UtcNow.ToUnixTimeSeconds(), ToName = h.FileSystems[0].Name + "@" + h.ToSnap }, h.Pack());
+        w.End();
+    }
+
+    private SendPlan PlanSend(SendRequest r)
+    {
+        if (r.ResumeToken is not null) return new SendPlan([PlanResume(r.ResumeToken)], null);
+        if (r.Recursive || r.Properties) return PlanReplication(r);
+        return new SendPlan(PlanSubstreams(r), null);
+    }
+
+    /// <summary>
+    /// zfs send -R/-p: every filesystem of the tree (or just the one with -p) with its snapshots up to
+    /// the named one. Without -From each gets all of them (the first full, the rest incremental);
+    /// with it, the increment from the snapshot of that name (all in between with -I). A filesystem
+    /// without the base snapshot (created since) is sent in full.
+    /// </summary>
+    private SendPlan PlanReplication(SendRequest r)
+    {
+        var p = PoolOf(r.Snapshot);
+        var top = Snap(p, r.Snapshot);
+        string toSnap = top.Name;
+        string? fromSnap = null;
+        if (r.From is { } from)
+        {
+            if (from.Contains('#')) throw IllumosException.Invalid("SendReplicationFromBookmark", "A replication stream (-Recursive/-IncludeProperties) starts from a snapshot, not a bookmark.", from);
+            var f = ResolveFrom(p, top.Head!, from);
+            if (f.CreateTxg >= top.CreateTxg) throw IllumosException.Invalid("SendFromNotEarlier", $"'{f.FullName}' is not earlier than '{top.FullName}'.", from);
+            fromSnap = f.Name;
+        }
+        var heads = new List<Dataset> { top.Head! };
+        if (r.Recursive)
+            heads.AddRange(p.Dsl.Heads.Where(h => !h.IsHidden && h.Name.StartsWith(top.Head!.Name + "/", StringComparison.Ordinal)).OrderBy(h => h.Name, StringComparer.Ordinal));
+        var units = new List<SendUnit>();
+        var described = new List<ReplicationHeader.FileSystem>();
+        foreach (var h in heads)
+        {
+            var to = h.Snapshots.FirstOrDefault(s => s.Name == toSnap);
+            if (to is null) continue; // zfs send -R skips descendants that lack the snapshot
+            described.Add(ReplicationHeader.Describe(p.Dsl, h, to.CreateTxg, fromSnap));
+            var plan = new SubstreamPlan { Compressed = r.Compressed, LargeBlocks = LargeBlocks(p, h) };
+            var baseSnap = fromSnap is null ? null : h.Snapshots.FirstOrDefault(s => s.Name == fromSnap);
+            var chain = h.Snapshots.Where(s => s.CreateTxg <= to.CreateTxg && (baseSnap is null || s.CreateTxg > baseSnap.CreateTxg)).ToList();
+            if (baseSnap is not null && !r.IncludeIntermediate) chain = [to];
+            Dataset? prev = baseSnap;
+            foreach (var s in chain)
+            {
+                units.Add(new SendUnit(p, s, prev is null ? plan : plan with { FromTxg = prev.CreateTxg, FromGuid = prev.Guid, FromName = prev.FullName }));
+                prev = s;
+            }
+        }
+        var header = new ReplicationHeader { ToSnap = toSnap, FromSnap = fromSnap, NotRecursive = !r.Recursive, FileSystems = described };
+        return new SendPlan(units, header);
+    }
+
+    /// <summary>The substreams of a send: one for a full or incremental stream, one per snapshot with -I.</summary>
+    private List<SendUnit> PlanSubstreams(SendRequest r)
+    {
         var p = PoolOf(r.Snapshot);
         var to = Snap(p, r.Snapshot);
         var head = to.Head!;
@@ -181,14 +249,33 @@ public sealed partial class EmbeddedStorage
         string dataset = "";
         bool resumed = false;
         var begin = reader.Next()!;
+        ReplicationHeader? header = null;
+        Func<string, string>? map = null;
+        if (begin.Type == DrrType.Begin && begin.HeaderType == DrrRecord.CompoundStream)
+        {
+            header = ReplicationHeader.Unpack(reader.Payload.Span);
+            if (reader.Next() is not { Type: DrrType.End }) throw StreamObjects.Bad("the replication header is not followed by its END");
+            map = Locked(() => PrepareReplication(request, header));
+            dataset = map(header.FileSystems[0].Name);
+            begin = reader.Next()!;
+            if (begin is null) return new ZReceiveResult { Dataset = dataset, Bytes = (ulong)reader.Position };
+        }
         while (true)
         {
-            if (begin.Type != DrrType.Begin) throw StreamObjects.Bad($"record {reader.RecordIndex} is a {begin.Type.ToString().ToUpperInvariant()} where a BEGIN should start a substream");
-            if (begin.HeaderType != DrrRecord.SubStream)
-                throw new IllumosException(ErrorKind.NotImplemented, "ReceiveReplicationNotAvailable", "The stream is a replication stream (zfs send -R/-p); receiving those is not available yet.", begin.ToName);
+            if (begin.Type != DrrType.Begin || begin.HeaderType != DrrRecord.SubStream)
+                throw StreamObjects.Bad($"record {reader.RecordIndex} is not the BEGIN of a substream");
             resumed |= begin.Features.HasFlag(StreamFeatures.Resuming);
-            var (ds, snap) = ReceiveSubstream(request, reader, begin, sink, clock, ct);
-            dataset = ds;
+            var sub = request;
+            ReplicationHeader.FileSystem? described = null;
+            if (header is not null)
+            {
+                var sentFs = begin.ToName.Split('@')[0];
+                described = header.FileSystems.FirstOrDefault(f => f.Name == sentFs) ?? throw StreamObjects.Bad($"the substream {begin.ToName} is not described by the replication header");
+                sub = request with { Target = map!(sentFs), AppendNameWithoutPool = false, AppendLastName = false };
+            }
+            var (ds, snap) = ReceiveSubstream(sub, reader, begin, sink, clock, ct);
+            if (described is not null) Locked(() => ApplyReceivedProperties(ds, snap, described, request, sink));
+            else dataset = ds;
             snapshots.Add(snap);
             var next = reader.Next();
             if (next is null) break;
@@ -242,6 +329,76 @@ public sealed partial class EmbeddedStorage
             Locked(() => AbandonReceive(job, batch, request.Resumable || job.Resumed, reader.Position));
             throw;
         }
+    }
+
+    /// <summary>
+    /// Before the substreams of a replication stream: where each sent filesystem lands, and for an
+    /// incremental one the changes on the sending side that the stream itself does not carry —
+    /// renamed filesystems and snapshots (found by guid) are renamed, and with -Force snapshots and
+    /// filesystems the sender no longer has are destroyed.
+    /// </summary>
+    private Func<string, string> PrepareReplication(ReceiveRequest request, ReplicationHeader header)
+    {
+        var top = header.FileSystems[0].Name;
+        if (request.Target.Contains('@')) throw IllumosException.Invalid("ReceiveReplicationTarget", "A replication stream is received into a filesystem, not a snapshot name.", request.Target);
+        string topTarget = request.AppendNameWithoutPool ? request.Target + (top.Contains('/') ? top[top.IndexOf('/')..] : "")
+            : request.AppendLastName ? request.Target + "/" + top[(top.LastIndexOf('/') + 1)..]
+            : request.Target;
+        NameRules.CheckDatasetName(topTarget);
+        string Map(string sent) => topTarget + sent[top.Length..];
+        if (header.FromSnap is null) return Map;
+        var p = PoolOf(topTarget);
+        var matched = new HashSet<Dataset>();
+        foreach (var fs in header.FileSystems)
+        {
+            var baseGuid = fs.Snaps.FirstOrDefault(x => x.Name == header.FromSnap).Guid;
+            if (baseGuid == 0) continue; // created since the base: it arrives as a full stream
+            var found = p.Dsl.Heads.FirstOrDefault(h => !h.IsHidden && h.Snapshots.Any(x => x.Guid == baseGuid));
+            if (found is null) continue;
+            matched.Add(found);
+            if (found.Name != Map(fs.Name) && p.Dsl.TryHead(Map(fs.Name)) is null && p.Dsl.TryHead(Map(fs.Name)[..Map(fs.Name).LastIndexOf('/')]) is not null)
+            {
+                p.LogHistory($"zfs rename {found.Name} {Map(fs.Name)} (receive)", isInternal: true);
+                p.Dsl.RenameHead(found, Map(fs.Name));
+            }
+            var sent = fs.Snaps.ToDictionary(x => x.Guid, x => x.Name);
+            foreach (var snap in found.Snapshots.ToList())
+            {
+                if (sent.TryGetValue(snap.Guid, out var name))
+                {
+                    if (name != snap.Name && found.Snapshots.All(x => x.Name != name)) { snap.Name = name; snap.Dirty = true; }
+                }
+                else if (request.Force && snap.Holds.Count == 0 && !p.Dsl.ClonesOf(snap).Any() && snap.ActiveSends == 0) p.Dsl.DestroySnapshot(snap);
+            }
+        }
+        if (request.Force && p.Dsl.TryHead(topTarget) is { } root)
+            foreach (var gone in p.Dsl.Heads.Where(h => !h.IsHidden && h.Name.StartsWith(root.Name + "/", StringComparison.Ordinal) && !matched.Contains(h)
+                         && h.Snapshots.Any(x => x.Name == header.FromSnap)).OrderByDescending(h => h.Name.Length).ToList())
+                if (p.Dsl.TryHead(gone.Name) is not null) DestroyTree(p, gone);
+        p.Sync();
+        return Map;
+    }
+
+    /// <summary>A replication stream's properties land as received values (-x leaves some out, -o sets local ones); snapshots get their user properties.</summary>
+    private void ApplyReceivedProperties(string dataset, string snapshot, ReplicationHeader.FileSystem fs, ReceiveRequest request, IEngineSink sink)
+    {
+        var p = PoolOf(dataset);
+        var head = Head(p, dataset);
+        head.Received.Clear();
+        foreach (var (k, v) in fs.Props)
+        {
+            if (request.ExcludeProperties.Contains(k)) continue;
+            try { head.Received[k] = PropertyTable.IsUserProperty(k) ? v : PropertyTable.Validate(k, v, head.Kind, creating: false); }
+            catch (IllumosException e) { sink.Warning($"{dataset}: the received property {k}={v} was not applied: {e.Message}"); }
+        }
+        head.Dirty = true;
+        var snap = Snap(p, snapshot);
+        if (fs.SnapProps.TryGetValue(snap.Name, out var sp))
+        {
+            foreach (var (k, v) in sp) if (PropertyTable.IsUserProperty(k)) snap.Received[k] = v;
+            snap.Dirty = true;
+        }
+        p.Sync();
     }
 
     private static void Apply(ReceiveJob job, List<(DrrRecord Rec, byte[] Payload)> batch, long position)

@@ -53,5 +53,13 @@ public class EngineStreamZstreamTests
         AssertZstreamAccepts(Send(f.Storage, new SendRequest { Snapshot = "tank/fs@c", From = "@a", IncludeIntermediate = true }));
         AssertZstreamAccepts(Send(f.Storage, new SendRequest { Snapshot = "tank/fs@c", Compressed = true }));
         AssertZstreamAccepts(Send(f.Storage, new SendRequest { Snapshot = "tank/vol@v" }));
+        f.Storage.CreateFileSystem("tank/fs/child", new Dictionary<string, string> { ["com.example:x"] = "y" }, false, default);
+        f.Storage.CreateSnapshots(["tank/fs@r"], true, null, default);
+        var compound = Send(f.Storage, new SendRequest { Snapshot = "tank/fs@r", Recursive = true });
+        AssertZstreamAccepts(compound);
+        var report = ZstreamDump.Run(compound);
+        Assert.Single(report.BeginNvLists);
+        Assert.Contains("tank/fs/child", report.BeginNvLists[0]);
+        Assert.Contains("com.example:x", report.BeginNvLists[0]);
     }
 }
