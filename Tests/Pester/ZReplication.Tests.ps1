@@ -218,3 +218,46 @@ Describe 'Copy-ZDataset' {
         $r.Errors[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
     }
 }
+
+Describe 'Replication streams and resuming' {
+    BeforeAll {
+        $a = New-ZTestHost
+        $b = New-ZTestHost -PoolName backup
+        New-ZDataset -Session $a tank/proj -Property @{ 'com.example:team' = 'red'; atime = 'off' } | Out-Null
+        New-ZDataset -Session $a tank/proj/docs | Out-Null
+        Set-ZText $a tank/proj/docs /spec ('spec ' * 50000)
+        New-ZSnapshot -Session $a tank/proj@v1 -Recurse | Out-Null
+    }
+    AfterAll { Remove-IllumosSession $a, $b -Confirm:$false }
+
+    It 'sends a tree with -Recursive and receives it with its properties' {
+        $got = Send-ZSnapshot -Session $a tank/proj@v1 -Recursive | Receive-ZSnapshot -Session $b backup/proj
+        $got.Name | Should -Be 'backup/proj@v1', 'backup/proj/docs@v1'
+        $p = Get-ZDatasetProperty -Session $b backup/proj -Property com.example:team, atime
+        $p.Value | Should -Be 'red', 'off'
+        $p.Source | Should -Be 'Received', 'Received'
+        Get-ZText $b backup/proj/docs /spec | Should -Be ('spec ' * 50000)
+    }
+
+    It 'resumes a cut stream from the receive_resume_token' {
+        Set-ZText $a tank/proj/docs /spec ('v2 ' * 90000)
+        New-ZSnapshot -Session $a tank/proj/docs@v2 | Out-Null
+        $file = Join-Path $Work docs-v2.zstream
+        Send-ZSnapshot -Session $a tank/proj/docs@v2 -From '@v1' -Path $file
+        $bytes = [IO.File]::ReadAllBytes($file)
+        [IO.File]::WriteAllBytes((Join-Path $Work docs-cut.zstream), $bytes[0..($bytes.Length / 2)])
+        (Invoke-Captured { Receive-ZSnapshot -Session $b backup/proj/docs (Join-Path $Work docs-cut.zstream) -Resumable }).Errors.Count | Should -Be 1
+        $token = (Get-ZDatasetProperty -Session $b backup/proj/docs -Property receive_resume_token).Value
+        $token | Should -Match '^1-[0-9a-f]+-[0-9a-f]+-[0-9a-f]+$'
+        $got = Send-ZSnapshot -Session $a -ResumeToken $token | Receive-ZSnapshot -Session $b backup/proj/docs
+        $got.Name | Should -Be 'backup/proj/docs@v2'
+        Get-ZText $b backup/proj/docs /spec | Should -Be ('v2 ' * 90000)
+        (Get-ZDatasetProperty -Session $b backup/proj/docs -Property receive_resume_token).Value | Should -Be '-'
+    }
+
+    It 'refuses a malformed token with a clear error' {
+        $r = Invoke-Captured { Send-ZSnapshot -Session $a -ResumeToken '1-zz-1-00' -DryRun }
+        $r.Errors[0].FullyQualifiedErrorId | Should -BeLike 'ResumeTokenInvalid*'
+        $r.Errors[0].CategoryInfo.Category | Should -Be 'InvalidData'
+    }
+}
