@@ -119,9 +119,11 @@ public sealed class ReceiveZSnapshotCommand : DatasetCmdletBase
 
     private void WriteReceived(IStorage storage, Illumos.Engine.Sessions.IllumosSession session, ZReceiveResult result)
     {
-        var snaps = Try(() => storage.GetSnapshots(result.Dataset, false, StopToken), result.Dataset);
+        // A replication stream fills a tree: its snapshots are looked up below the top dataset, in stream order.
+        var snaps = Try(() => storage.GetSnapshots(result.Dataset, result.Snapshots.Count > 1, StopToken), result.Dataset);
         if (snaps is null) return;
-        var wanted = result.Snapshots.Count > 0 ? snaps.Where(s => result.Snapshots.Contains(s.Name)) : snaps.TakeLast(1);
+        var byName = snaps.ToDictionary(s => s.Name);
+        var wanted = result.Snapshots.Count > 0 ? result.Snapshots.Where(byName.ContainsKey).Select(n => byName[n]) : snaps.TakeLast(1);
         WriteRecords(wanted, session);
     }
 }
