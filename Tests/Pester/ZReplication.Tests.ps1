@@ -211,6 +211,16 @@ Describe 'Copy-ZDataset' {
         Get-ZText $a tank/db-copy /data | Should -Be 'version 3'
     }
 
+    It 'copies a tree with -Recurse and keeps it up to date' {
+        New-ZDataset -Session $a tank/db/logs | Out-Null
+        Set-ZText $a tank/db/logs /today 'log'
+        New-ZSnapshot -Session $a tank/db@s4 -Recurse | Out-Null
+        (Copy-ZDataset -Session $a tank/db backup/tree -DestinationSession $b -Recurse -IncludeProperties).Name | Should -Contain 'backup/tree/logs@s4'
+        New-ZSnapshot -Session $a tank/db@s5 -Recurse | Out-Null
+        (Copy-ZDataset -Session $a tank/db backup/tree -DestinationSession $b -Recurse).Name | Should -Be 'backup/tree@s5', 'backup/tree/logs@s5'
+        Get-ZText $b backup/tree/logs /today | Should -Be 'log'
+    }
+
     It 'says so when there is no snapshot to copy' {
         New-ZDataset -Session $a tank/empty | Out-Null
         $r = Invoke-Captured { Copy-ZDataset -Session $a tank/empty backup/empty -DestinationSession $b }

@@ -44,6 +44,14 @@ public sealed class CopyZDatasetCommand : DatasetCmdletBase
     [Parameter]
     public SwitchParameter Compressed { get; set; }
 
+    /// <summary>The dataset's descendants too, with their snapshots and properties (a replication stream, zfs send -R).</summary>
+    [Parameter]
+    public SwitchParameter Recurse { get; set; }
+
+    /// <summary>The dataset's properties travel too and are set as received values (zfs send -p).</summary>
+    [Parameter]
+    public SwitchParameter IncludeProperties { get; set; }
+
     /// <summary>A cut transfer can be resumed (zfs receive -s).</summary>
     [Parameter]
     public SwitchParameter Resumable { get; set; }
@@ -72,13 +80,17 @@ public sealed class CopyZDatasetCommand : DatasetCmdletBase
                 WriteVerbose($"{Destination} already has {snap.Name}.");
                 continue;
             }
-            var send = new SendRequest { Snapshot = snap.Name, From = common?.Name, IncludeIntermediate = common is not null && !LatestOnly, Compressed = Compressed };
+            var send = new SendRequest
+            {
+                Snapshot = snap.Name, From = common?.Name, IncludeIntermediate = common is not null && !LatestOnly, Compressed = Compressed,
+                Recursive = Recurse, Properties = IncludeProperties,
+            };
             var receive = new ReceiveRequest { Target = Destination, Force = Force, Resumable = Resumable };
             var what = common is null ? $"Copy {snap.Name} (full stream)" : $"Copy {snap.Name} (increment from {common.Name})";
             if (!ShouldProcess(Describe(Destination, targetSession), what)) continue;
             var result = Try(() => StreamPump.Run(source, send, target, receive, this, StopToken), Destination);
             if (result is null) continue;
-            var received = Try(() => target.GetSnapshots(result.Dataset, false, StopToken), result.Dataset);
+            var received = Try(() => target.GetSnapshots(result.Dataset, Recurse, StopToken), result.Dataset);
             if (received is not null) WriteRecords(received.Where(s => result.Snapshots.Contains(s.Name) || result.Snapshots.Count == 0 && s.Guid == snap.Guid), targetSession);
         }
     }
