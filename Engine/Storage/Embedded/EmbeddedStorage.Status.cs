@@ -88,18 +88,20 @@ public sealed partial class EmbeddedStorage
     /// <summary>Starts a scrub or resilver walk of the pool's committed state on a worker thread.</summary>
     private static Scrub BeginScan(Pool p, ZScanFunction function)
     {
-        if (p.Scrub is { State: ZScanState.Paused } paused && function == ZScanFunction.Scrub) { paused.Resume(); p.LogHistory("zpool scrub " + p.Name); return paused; }
-        if (p.Scrub is { State: ZScanState.Scanning or ZScanState.Paused } running && function == ZScanFunction.Resilver) running.Cancel();
-        if (p.Scrub is { State: ZScanState.Scanning })
-            throw new IllumosException(ErrorKind.ResourceBusy, "ScrubInProgress", $"A scrub of '{p.Name}' is already running.", p.Name);
-        p.Sync();
-        var roots = new List<(Zio.BlockPointer, ulong, string)> { (p.LastMosRoot, 0, "<metadata>") };
-        foreach (var h in p.Dsl.Heads.OrderBy(h => h.CreateTxg))
+        if (p.Scrub is { State: ZScanState.Paused } paused && function == ZScanFunction.Scrub && paused.Function == ZScanFunction.Scrub)
         {
-            foreach (var s in h.Snapshots) roots.Add((s.Root, s.PrevSnapTxg, s.FullName));
-            roots.Add((h.Root, h.PrevSnapTxg, h.Name));
+            paused.Resume();
+            p.LogHistory("zpool scrub " + p.Name);
+            p.Sync();
+            return paused;
         }
-        var scrub = new Scrub(p, roots, p.Allocated) { Function = function };
+        // A resilver takes precedence: a scrub (or an older resilver) in progress stops and the resilver starts over.
+        if (p.Scrub is { IsActive: true } running && function == ZScanFunction.Resilver) running.Cancel();
+        if (p.Scrub is { IsActive: true } active)
+            throw new IllumosException(ErrorKind.ResourceBusy, active.Function == ZScanFunction.Resilver ? "ResilverInProgress" : "ScrubInProgress",
+                $"A {(active.Function == ZScanFunction.Resilver ? "resilver" : "scrub")} of '{p.Name}' is already {(active.State == ZScanState.Paused ? "paused" : "running")}.", p.Name);
+        p.Sync();
+        var scrub = Scrub.Begin(p, function);
         p.Scrub = scrub;
         p.LogHistory(function == ZScanFunction.Scrub ? "zpool scrub " + p.Name : "resilver " + p.Name, isInternal: function != ZScanFunction.Scrub);
         p.Sync();
@@ -108,12 +110,17 @@ public sealed partial class EmbeddedStorage
     }
 
     /// <summary>Waits for a running scrub to finish (tests, -Wait).</summary>
-    public void WaitForScrub(string pool) => (Locked(() => PoolOf(pool).Scrub))?.Wait();
+    public void WaitForScrub(string pool)
+    {
+        Locked(() => PoolOf(pool).Scrub)?.Wait();
+        // The outcome is committed at once (the timer would do it within seconds).
+        Locked(() => { if (_pools.TryGetValue(pool, out var p)) p.Sync(); });
+    }
 
     public void StopScrub(string pool, CancellationToken ct) => Locked(() =>
     {
         var p = PoolOf(pool);
-        if (p.Scrub is not { State: ZScanState.Scanning or ZScanState.Paused } s)
+        if (p.Scrub is not { IsActive: true } s)
             throw IllumosException.Refused("NoActiveScrub", $"There is no scrub running on '{p.Name}'.", p.Name);
         s.Cancel();
         p.LogHistory("zpool scrub -s " + p.Name);
@@ -133,8 +140,9 @@ public sealed partial class EmbeddedStorage
     private static ZScanInfo ScanOf(Pool p)
     {
         if (p.Scrub is not { } s) return new ZScanInfo();
-        var elapsed = ((s.EndTime ?? s.PauseTime ?? DateTimeOffset.Now) - s.StartTime).TotalSeconds;
-        double? rate = elapsed > 0 ? s.Examined / elapsed : null;
+        // Rate and time left are per pass (since this process started or resumed the scan), as zpool status reports them.
+        var elapsed = ((s.EndTime ?? s.PauseTime ?? DateTimeOffset.Now) - (s.State == ZScanState.Finished ? s.StartTime : s.PassStart)).TotalSeconds;
+        double? rate = elapsed > 0 ? (s.State == ZScanState.Finished ? s.Examined : s.Examined - s.PassExamined) / elapsed : null;
         double pct = s.ToExamine == 0 ? 100 : Math.Min(100, 100.0 * s.Examined / s.ToExamine);
         return new ZScanInfo
         {

@@ -174,6 +174,9 @@ public sealed partial class EmbeddedStorage : IStorage, IZplHost, IDisposable
     internal static ulong RefreservationUsed(Pool pool, Dataset head) =>
         ParseLimit(pool.Dsl.Props.Get(head, "refreservation")) is { } r && r > head.UsedHead ? (ulong)(r - head.UsedHead) : 0;
 
+    /// <summary>The engine's pool object (white-box tests).</summary>
+    internal Pool PoolForTests(string name) => Locked(() => PoolOf(name));
+
     /// <summary>Closes everything without committing, as if the process died (crash tests).</summary>
     internal void CrashForTests()
     {

@@ -57,6 +57,8 @@ public sealed class Pool : IDisposable
     public ulong LastTxg { get; private set; }
     public BlockPointer LastMosRoot { get; private set; }
     public Scrub? Scrub { get; set; }
+    /// <summary>Milliseconds the scan worker sleeps per block (tests that need to catch a scan in progress).</summary>
+    internal int ScanThrottleForTests { get; set; }
     public int Ashift => Tops.Count > 0 ? Tops[0].Ashift : 12;
     public IEnumerable<LeafDevice> AllLeaves => Tops.SelectMany(t => t.Leaves).Concat(CacheDevices).Concat(Spares);
     public string? AltRoot { get; set; }
@@ -165,7 +167,7 @@ public sealed class Pool : IDisposable
 
     // ---------------- txg commit ----------------
 
-    public bool IsDirty => Dsl.IsDirty || _history.Count > 0 || _configDirty || _labelsDirty || Space.PendingLog.Count > 0 || Mos.IsDirty;
+    public bool IsDirty => Dsl.IsDirty || _history.Count > 0 || _configDirty || _labelsDirty || Space.PendingLog.Count > 0 || Mos.IsDirty || Scrub is { Dirty: true };
 
     public long DirtyBytes => Dsl.DirtyBytes;
 
@@ -180,6 +182,7 @@ public sealed class Pool : IDisposable
         Dsl.SaveRecords(txg);
         AppendSpaceLog();
         AppendHistory(txg);
+        SaveScan();
         if (_configDirty)
         {
             WriteObject(Mos.Get(1), Config.Serialize());
@@ -197,9 +200,30 @@ public sealed class Pool : IDisposable
         FlushAll(ubLeaves);
         if (labels) { WriteLabels([1, 3], LabelPoolState.Active); _labelsDirty = false; }
         // While a scrub runs, freed blocks stay allocated so nothing it will read is overwritten.
-        if (Scrub is not { State: ZScanState.Scanning or ZScanState.Paused }) Space.ReleaseDeferred();
+        if (Scrub is not { IsActive: true }) Space.ReleaseDeferred();
         LastTxg = txg;
         Zil.Reset();
+    }
+
+    /// <summary>The scan's position and figures go into the txg being committed (dsl_scan_sync).</summary>
+    private void SaveScan()
+    {
+        if (Scrub is not { Dirty: true } scan) return;
+        if (Config.ScanObj == 0)
+        {
+            Config.ScanObj = Mos.Allocate(ObjectType.ScanState, 16 * 1024).Id;
+            _configDirty = true;
+        }
+        WriteObject(Mos.Get(Config.ScanObj), scan.Snapshot().Serialize());
+    }
+
+    /// <summary>After import: the scan the MOS recorded; an unfinished one continues from its bookmark.</summary>
+    private void LoadScan()
+    {
+        if (Config.ScanObj == 0 || Mos.TryGet(Config.ScanObj) is not { } o) return;
+        if (ScanPhys.Deserialize(ReadObject(o)) is not { } phys) return;
+        Scrub = Spa.Scrub.FromPhys(this, phys);
+        if (Scrub.IsActive) LogHistory($"{(phys.Function == ZScanFunction.Resilver ? "resilver" : "scrub")} resumed at txg {LastTxg}", isInternal: true);
     }
 
     /// <summary>Cache flushes of several devices are issued together, as ZFS does, not one after another.</summary>
@@ -308,6 +332,8 @@ public sealed class Pool : IDisposable
             pool.ReplayIntentLog();
             if (newName is not null && newName != config.PoolName) pool.Dsl.RenamePool(config.PoolName, newName);
             pool._labelsDirty = true;
+            pool.LoadScan();
+            pool.Scrub?.Start();
             return pool;
         }
         catch
@@ -369,7 +395,7 @@ public sealed class Pool : IDisposable
     /// <summary>Drops everything not committed and closes the devices, as a crash would (tests).</summary>
     internal void CrashForTests()
     {
-        Scrub?.Cancel();
+        Scrub?.Interrupt();
         foreach (var t in Tops) t.Dispose();
         foreach (var l in CacheDevices) l.Dispose();
         foreach (var l in Spares) l.Dispose();
@@ -389,7 +415,8 @@ public sealed class Pool : IDisposable
     /// <summary>Export or destroy: commit, then record the state in every label.</summary>
     public void Close(LabelPoolState state)
     {
-        if (Scrub is { State: ZScanState.Scanning or ZScanState.Paused } s) s.Cancel();
+        // A running scan stops where it is; its bookmark is committed and it continues after import.
+        Scrub?.Interrupt();
         Sync();
         WriteLabels([0, 1, 2, 3], state);
     }
@@ -398,7 +425,7 @@ public sealed class Pool : IDisposable
 
     public void Dispose()
     {
-        Scrub?.Cancel();
+        Scrub?.Interrupt();
         foreach (var t in Tops) t.Dispose();
         foreach (var l in CacheDevices) l.Dispose();
         foreach (var l in Spares) l.Dispose();
