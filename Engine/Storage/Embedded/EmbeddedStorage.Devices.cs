@@ -128,10 +128,14 @@ public sealed partial class EmbeddedStorage
         var p = PoolOf(pool);
         var (top, leaf) = FindLeaf(p, device);
         if (top is null) throw IllumosException.Refused("OfflineAux", "Cache and spare devices are not taken offline; remove them instead.", device);
+        bool wasOffline = leaf.Offline, wasTemporary = leaf.OfflineTemporary;
         leaf.Offline = true;
+        // zpool offline -t is not persistent: the labels do not record it, and the next import brings the device back.
+        leaf.OfflineTemporary = temporary;
         if (top.State == ZHealth.FAULTED)
         {
-            leaf.Offline = false;
+            leaf.Offline = wasOffline;
+            leaf.OfflineTemporary = wasTemporary;
             throw IllumosException.Refused("OfflineNoReplicas", $"Taking '{device}' offline would leave vdev {top.Type}-{top.Id} without valid replicas.", device);
         }
         p.LogHistory($"zpool offline {(temporary ? "-t " : "")}{p.Name} {device}");
@@ -144,6 +148,7 @@ public sealed partial class EmbeddedStorage
         var (top, leaf) = FindLeaf(p, device);
         if (!leaf.Offline) return;
         leaf.Offline = false;
+        leaf.OfflineTemporary = false;
         p.LogHistory($"zpool online {p.Name} {device}");
         p.MarkLabelsDirty();
         p.Sync();

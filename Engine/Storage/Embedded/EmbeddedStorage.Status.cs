@@ -11,7 +11,7 @@ public sealed partial class EmbeddedStorage
         Name = l.Path, Type = "file", Path = l.Path, Class = cls, Depth = depth, Guid = l.Guid,
         State = cls == ZVdevClass.Spare ? ZHealth.AVAIL : l.State,
         ReadErrors = l.ReadErrors, WriteErrors = l.WriteErrors, ChecksumErrors = l.ChecksumErrors,
-        Note = l.State == ZHealth.FAULTED ? "too many errors" : null,
+        Note = l.Note,
     };
 
     private static ZPoolVdev Tree(Pool p)
@@ -85,29 +85,7 @@ public sealed partial class EmbeddedStorage
 
     public void StartScrub(string pool, CancellationToken ct) => Locked(() => BeginScan(PoolOf(pool), ZScanFunction.Scrub));
 
-    /// <summary>Starts a scrub or resilver walk of the pool's committed state on a worker thread.</summary>
-    private static Scrub BeginScan(Pool p, ZScanFunction function)
-    {
-        if (p.Scrub is { State: ZScanState.Paused } paused && function == ZScanFunction.Scrub && paused.Function == ZScanFunction.Scrub)
-        {
-            paused.Resume();
-            p.LogHistory("zpool scrub " + p.Name);
-            p.Sync();
-            return paused;
-        }
-        // A resilver takes precedence: a scrub (or an older resilver) in progress stops and the resilver starts over.
-        if (p.Scrub is { IsActive: true } running && function == ZScanFunction.Resilver) running.Cancel();
-        if (p.Scrub is { IsActive: true } active)
-            throw new IllumosException(ErrorKind.ResourceBusy, active.Function == ZScanFunction.Resilver ? "ResilverInProgress" : "ScrubInProgress",
-                $"A {(active.Function == ZScanFunction.Resilver ? "resilver" : "scrub")} of '{p.Name}' is already {(active.State == ZScanState.Paused ? "paused" : "running")}.", p.Name);
-        p.Sync();
-        var scrub = Scrub.Begin(p, function);
-        p.Scrub = scrub;
-        p.LogHistory(function == ZScanFunction.Scrub ? "zpool scrub " + p.Name : "resilver " + p.Name, isInternal: function != ZScanFunction.Scrub);
-        p.Sync();
-        scrub.Start();
-        return scrub;
-    }
+    private static Scrub BeginScan(Pool p, ZScanFunction function) => p.BeginScan(function);
 
     /// <summary>Waits for a running scrub to finish (tests, -Wait).</summary>
     public void WaitForScrub(string pool)
@@ -197,7 +175,11 @@ public sealed partial class EmbeddedStorage
         var p = PoolOf(pool);
         var leaves = p.AllLeaves.Where(l => device is null || l.Path == Path.GetFullPath(device) || l.Path == device).ToList();
         if (device is not null && leaves.Count == 0) throw IllumosException.NotFound("DeviceNotInPool", $"'{device}' is not a device of pool '{p.Name}'.", device);
-        foreach (var l in leaves) l.ReadErrors = l.WriteErrors = l.ChecksumErrors = 0;
+        // A faulted device was out of service and missed writes: zpool clear brings it back and resilvers it.
+        bool wasFaulted = leaves.Any(l => l.Faulted);
+        foreach (var l in leaves) l.ClearErrors();
         if (device is null) p.Zio.ChecksumErrorsUnrecovered = 0;
+        // Not logged in the history (zpool clear is not); the labels drop the fault with the next txg.
+        if (wasFaulted) BeginScan(p, ZScanFunction.Resilver);
     });
 }

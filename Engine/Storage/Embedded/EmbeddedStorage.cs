@@ -31,7 +31,8 @@ public sealed partial class EmbeddedStorage : IStorage, IZplHost, IDisposable
         Files = new ZplFiles(this);
         foreach (var e in PoolCache.Load(_cachePath).Pools)
         {
-            var config = e.Devices.Select(TryReadLabel).FirstOrDefault(c => c is not null && c.PoolGuid == e.Guid);
+            // The newest label wins: a device that was offline or absent carries an older configuration.
+            var config = e.Devices.Select(TryReadLabel).Where(c => c is not null && c.PoolGuid == e.Guid).MaxBy(c => c!.Txg);
             if (config is null) continue; // devices gone: the pool is not listed (zpool would show it UNAVAIL)
             var paths = new Dictionary<ulong, string>();
             foreach (var d in e.Devices) if (TryReadLabel(d) is { } c && c.PoolGuid == e.Guid) paths[c.Guid] = d;

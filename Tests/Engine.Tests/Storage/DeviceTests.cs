@@ -145,4 +145,106 @@ public class DeviceTests
         f.Reopen();
         Assert.Equal(data, f.ReadFile("tank", "/f"));
     }
+
+    private static ZPoolVdev Leaf(StorageFixture f, string name) =>
+        f.Storage.GetStatus("tank", false, default).Config.Flatten().Single(v => v.Path == f.Dev(name) && v.Type == "file");
+
+    private static void ExportImport(StorageFixture f)
+    {
+        f.Storage.ExportPool("tank", false, default);
+        f.Storage.ImportPool("tank", null, [f.DevDir], false, null, default);
+    }
+
+    [Fact]
+    public void Offline_persists_across_import_but_a_temporary_offline_does_not()
+    {
+        using var f = new StorageFixture();
+        f.CreatePool("tank", "mirror", "d1", "d2", "d3");
+        f.Storage.OfflineDevice("tank", f.Dev("d1"), false, default);
+        f.Storage.OfflineDevice("tank", f.Dev("d2"), true, default);
+        var data = StorageFixture.Bytes(1 << 20, 11);
+        f.WriteFile("tank", "/f", data);
+        ExportImport(f);
+        // d1 stays offline (recorded in the labels); d2 comes back and is resilvered, as it missed txgs.
+        Assert.Equal(ZHealth.OFFLINE, Leaf(f, "d1").State);
+        Assert.Equal(ZHealth.ONLINE, Leaf(f, "d2").State);
+        f.Storage.WaitForScrub("tank");
+        var st = f.Storage.GetStatus("tank", false, default);
+        Assert.Equal(ZScanFunction.Resilver, st.Scan.Function);
+        Assert.Equal(ZScanState.Finished, st.Scan.State);
+        Assert.True(st.Scan.Repaired >= 1 << 20);
+        Assert.Equal(ZHealth.DEGRADED, st.State);
+        // A new process on the host directory (pool cache, not import) sees the same.
+        f.Reopen();
+        Assert.Equal(ZHealth.OFFLINE, Leaf(f, "d1").State);
+        f.Storage.OnlineDevice("tank", f.Dev("d1"), false, default);
+        f.Storage.WaitForScrub("tank");
+        ExportImport(f);
+        Assert.Equal(ZHealth.ONLINE, f.Storage.GetStatus("tank", false, default).State);
+        // d2 and d1 alone hold everything now.
+        f.Storage.ExportPool("tank", false, default);
+        File.Delete(f.Dev("d3"));
+        f.Storage.ImportPool("tank", null, [f.DevDir], false, null, default);
+        Assert.Equal(data, f.ReadFile("tank", "/f"));
+    }
+
+    [Fact]
+    public void Too_many_io_errors_fault_a_device_until_cleared_and_counters_reset_on_import()
+    {
+        using var f = new StorageFixture();
+        f.CreatePool("tank", "mirror", "d1", "d2");
+        var pool = f.Storage.PoolForTests("tank");
+        var d2 = pool.Tops[0].Leaves.Single(l => l.Path == f.Dev("d2"));
+        d2.InjectIoErrors = true;
+        for (int i = 0; i < 12; i++) f.WriteFile("tank", "/f" + i, StorageFixture.Bytes(8192, i));
+        f.Storage.Commit("tank");
+        var leaf = Leaf(f, "d2");
+        Assert.Equal(ZHealth.FAULTED, leaf.State);
+        Assert.True(leaf.WriteErrors > 10);
+        Assert.Equal("too many errors", leaf.Note);
+        Assert.Equal(ZHealth.DEGRADED, f.Storage.GetStatus("tank", false, default).State);
+        d2.InjectIoErrors = false;
+        ExportImport(f);
+        leaf = Leaf(f, "d2");
+        Assert.Equal(ZHealth.FAULTED, leaf.State); // recorded in the labels
+        Assert.Equal(0UL, leaf.WriteErrors);       // counters are not
+        f.Storage.ClearErrors("tank", f.Dev("d2"), default);
+        f.Storage.WaitForScrub("tank");
+        var st = f.Storage.GetStatus("tank", false, default);
+        Assert.Equal(ZHealth.ONLINE, st.State);
+        Assert.Equal(ZScanFunction.Resilver, st.Scan.Function);
+        Assert.True(st.Scan.Repaired > 0);
+        ExportImport(f);
+        Assert.Equal(ZHealth.ONLINE, Leaf(f, "d2").State);
+    }
+
+    [Fact]
+    public void Checksum_errors_outside_scrub_degrade_a_device_but_scrub_errors_do_not()
+    {
+        using var f = new StorageFixture();
+        f.CreatePool("tank", "mirror", "d1", "d2");
+        f.Storage.CreateFileSystem("tank/fs", new Dictionary<string, string> { ["compression"] = "off", ["recordsize"] = "16K" }, false, default);
+        var data = StorageFixture.Bytes(2 << 20, 12);
+        f.WriteFile("tank/fs", "/f", data);
+        f.Storage.Dispose();
+        using (var fs = new FileStream(f.Dev("d2"), FileMode.Open)) { fs.Position = 4 << 20; fs.Write(StorageFixture.Bytes(40 << 20, 13)); }
+        f.Reopen();
+        f.Storage.StartScrub("tank", default);
+        f.Storage.WaitForScrub("tank");
+        Assert.Equal(ZHealth.ONLINE, Leaf(f, "d2").State);
+        Assert.True(Leaf(f, "d2").ChecksumErrors > 10);
+        f.Storage.ClearErrors("tank", null, default);
+        f.Storage.Dispose();
+        using (var fs = new FileStream(f.Dev("d2"), FileMode.Open)) { fs.Position = 4 << 20; fs.Write(StorageFixture.Bytes(40 << 20, 14)); }
+        f.Reopen();
+        Assert.Equal(data, f.ReadFile("tank/fs", "/f"));
+        Assert.Equal(data, f.ReadFile("tank/fs", "/f"));
+        var leaf = Leaf(f, "d2");
+        Assert.Equal(ZHealth.DEGRADED, leaf.State);
+        Assert.Equal("too many errors", leaf.Note);
+        f.Reopen();
+        Assert.Equal(ZHealth.DEGRADED, Leaf(f, "d2").State);
+        f.Storage.ClearErrors("tank", null, default);
+        Assert.Equal(ZHealth.ONLINE, Leaf(f, "d2").State);
+    }
 }

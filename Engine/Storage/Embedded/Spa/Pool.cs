@@ -132,14 +132,26 @@ public sealed class Pool : IDisposable
     public VdevConfigNode BuildTree() => new()
     {
         Type = "root", Guid = Guid,
-        Children = Tops.Select(t => new VdevConfigNode
-        {
-            Type = t.Type, Guid = t.Guid, Id = t.Id, Class = t.Class, Asize = t.Asize, Ashift = t.Ashift, Parity = t.Parity,
-            Path = t.Type == "file" ? t.Leaves[0].Path : null, Size = t.Type == "file" ? t.Leaves[0].FileSize : 0,
-            Children = t.Type != "file" ? t.Leaves.Select(l => new VdevConfigNode { Type = "file", Guid = l.Guid, Path = l.Path, Size = l.FileSize }).ToList() : new(),
-        }).Concat(CacheDevices.Select(l => new VdevConfigNode { Type = "file", Guid = l.Guid, Path = l.Path, Class = ZVdevClass.Cache }))
-          .Concat(Spares.Select(l => new VdevConfigNode { Type = "file", Guid = l.Guid, Path = l.Path, Class = ZVdevClass.Spare })).ToList(),
+        Children = Tops.Select(t => t.Type == "file"
+            ? LeafNode(t.Leaves[0]) with { Guid = t.Guid, Id = t.Id, Class = t.Class, Asize = t.Asize, Ashift = t.Ashift }
+            : new VdevConfigNode
+            {
+                Type = t.Type, Guid = t.Guid, Id = t.Id, Class = t.Class, Asize = t.Asize, Ashift = t.Ashift, Parity = t.Parity,
+                Children = t.Leaves.Select(LeafNode).ToList(),
+            }).Concat(CacheDevices.Select(l => LeafNode(l) with { Class = ZVdevClass.Cache }))
+          .Concat(Spares.Select(l => LeafNode(l) with { Class = ZVdevClass.Spare })).ToList(),
     };
+
+    private static VdevConfigNode LeafNode(LeafDevice l) => new()
+    {
+        Type = "file", Guid = l.Guid, Path = l.Path, Size = l.FileSize,
+        Offline = l.Offline && !l.OfflineTemporary, Faulted = l.Faulted, Degraded = l.Degraded,
+    };
+
+    /// <summary>The leaf states the labels must record; when it changes, the next txg rewrites the labels.</summary>
+    private string PersistentLeafStates() => string.Join(',', AllLeaves.Select(l => $"{l.Guid}:{(l.Offline && !l.OfflineTemporary ? 1 : 0)}{(l.Faulted ? 1 : 0)}{(l.Degraded ? 1 : 0)}"));
+    private string _writtenLeafStates = "";
+    private readonly List<LeafDevice> _staleLeaves = new();
 
     private LabelConfig LabelFor(LeafDevice leaf, ulong topGuid, LabelPoolState state, VdevConfigNode tree) => new()
     {
@@ -149,7 +161,7 @@ public sealed class Pool : IDisposable
 
     private IEnumerable<(LeafDevice Leaf, ulong TopGuid)> LabelledLeaves() =>
         Tops.SelectMany(t => t.Leaves.Select(l => (l, t.Guid))).Concat(CacheDevices.Select(l => (l, l.Guid))).Concat(Spares.Select(l => (l, l.Guid)))
-            .Where(x => x.Item1.State is not (ZHealth.OFFLINE or ZHealth.UNAVAIL));
+            .Where(x => x.Item1.Usable);
 
     private void WriteLabels(int[] which, LabelPoolState state)
     {
@@ -167,7 +179,8 @@ public sealed class Pool : IDisposable
 
     // ---------------- txg commit ----------------
 
-    public bool IsDirty => Dsl.IsDirty || _history.Count > 0 || _configDirty || _labelsDirty || Space.PendingLog.Count > 0 || Mos.IsDirty || Scrub is { Dirty: true };
+    public bool IsDirty => Dsl.IsDirty || _history.Count > 0 || _configDirty || _labelsDirty || Space.PendingLog.Count > 0 || Mos.IsDirty || Scrub is { Dirty: true }
+        || PersistentLeafStates() != _writtenLeafStates;
 
     public long DirtyBytes => Dsl.DirtyBytes;
 
@@ -191,18 +204,43 @@ public sealed class Pool : IDisposable
         var mosRoot = Mos.Sync(txg);
         LastMosRoot = mosRoot;
         FlushAll(Tops.SelectMany(t => t.Leaves));
-        bool labels = _labelsDirty;
+        var leafStates = PersistentLeafStates();
+        bool labels = _labelsDirty || leafStates != _writtenLeafStates;
         if (labels) WriteLabels([0, 2], LabelPoolState.Active);
         var ub = new Uberblock(txg, GuidSum(), DateTimeOffset.UtcNow.ToUnixTimeSeconds(), mosRoot);
-        var ubLeaves = Tops.SelectMany(t => t.Leaves).Where(l => l.State is not (ZHealth.OFFLINE or ZHealth.UNAVAIL)).ToList();
+        var ubLeaves = Tops.SelectMany(t => t.Leaves).Where(l => l.Usable).ToList();
         foreach (var leaf in ubLeaves)
             for (int l = 0; l < 4; l++) Label.WriteUberblock(leaf, ub, l);
         FlushAll(ubLeaves);
-        if (labels) { WriteLabels([1, 3], LabelPoolState.Active); _labelsDirty = false; }
+        if (labels) { WriteLabels([1, 3], LabelPoolState.Active); _labelsDirty = false; _writtenLeafStates = leafStates; }
         // While a scrub runs, freed blocks stay allocated so nothing it will read is overwritten.
         if (Scrub is not { IsActive: true }) Space.ReleaseDeferred();
         LastTxg = txg;
         Zil.Reset();
+    }
+
+    /// <summary>Starts a scrub or resilver walk of the pool's committed state on a worker thread.</summary>
+    public Scrub BeginScan(ZScanFunction function)
+    {
+        if (Scrub is { State: ZScanState.Paused } paused && function == ZScanFunction.Scrub && paused.Function == ZScanFunction.Scrub)
+        {
+            paused.Resume();
+            LogHistory("zpool scrub " + Name);
+            Sync();
+            return paused;
+        }
+        // A resilver takes precedence: a scrub (or an older resilver) in progress stops and the resilver starts over.
+        if (Scrub is { IsActive: true } running && function == ZScanFunction.Resilver) running.Cancel();
+        if (Scrub is { IsActive: true } active)
+            throw new IllumosException(ErrorKind.ResourceBusy, active.Function == ZScanFunction.Resilver ? "ResilverInProgress" : "ScrubInProgress",
+                $"A {(active.Function == ZScanFunction.Resilver ? "resilver" : "scrub")} of '{Name}' is already {(active.State == ZScanState.Paused ? "paused" : "running")}.", Name);
+        Sync();
+        var scrub = Spa.Scrub.Begin(this, function);
+        Scrub = scrub;
+        LogHistory(function == ZScanFunction.Scrub ? "zpool scrub " + Name : "resilver " + Name, isInternal: function != ZScanFunction.Scrub);
+        Sync();
+        scrub.Start();
+        return scrub;
     }
 
     /// <summary>The scan's position and figures go into the txg being committed (dsl_scan_sync).</summary>
@@ -229,7 +267,7 @@ public sealed class Pool : IDisposable
     /// <summary>Cache flushes of several devices are issued together, as ZFS does, not one after another.</summary>
     private static void FlushAll(IEnumerable<LeafDevice> leaves)
     {
-        var list = leaves.Where(l => l.State is not (ZHealth.OFFLINE or ZHealth.UNAVAIL)).ToList();
+        var list = leaves.Where(l => l.Usable).ToList();
         if (list.Count == 1) list[0].Flush();
         else Parallel.ForEach(list, l => l.Flush());
     }
@@ -310,6 +348,10 @@ public sealed class Pool : IDisposable
                     try { leaf = new LeafDevice(path, n.Guid); }
                     catch (IllumosException) { leaf = LeafDevice.Missing(path, n.Guid, n.Size); }
                 }
+                // States the labels recorded outlive the import; error counters start from zero.
+                leaf.Offline = n.Offline;
+                leaf.Faulted = n.Faulted;
+                leaf.Degraded = n.Degraded;
                 opened.Add(leaf);
                 return leaf;
             }
@@ -334,6 +376,12 @@ public sealed class Pool : IDisposable
             pool._labelsDirty = true;
             pool.LoadScan();
             pool.Scrub?.Start();
+            // A device that missed txgs (offline with -t, or absent at the last import) is brought up to date.
+            if (pool._staleLeaves.Count > 0 && pool.Scrub is not { IsActive: true, Function: ZScanFunction.Resilver })
+            {
+                pool.LogHistory($"resilver needed: {string.Join(", ", pool._staleLeaves.Select(l => l.Path))} missed txgs", isInternal: true);
+                pool.BeginScan(ZScanFunction.Resilver);
+            }
             return pool;
         }
         catch
@@ -361,6 +409,9 @@ public sealed class Pool : IDisposable
                 foreach (var bp in ObjectSet.Traverse(Zio, ub.RootBp))
                     for (int i = 0; i < bp.Copies; i++) { var d = bp.GetDva(i); Space.Allocators[(int)d.Vdev].Claim((long)d.Offset, d.Asize); }
                 Dsl.Load();
+                _staleLeaves.Clear();
+                foreach (var leaf in Tops.SelectMany(t => t.Leaves).Where(l => l.Usable))
+                    if (Label.ReadUberblocks(leaf).Select(u => u.Txg).DefaultIfEmpty(0UL).Max() < ub.Txg) _staleLeaves.Add(leaf);
                 return;
             }
             catch (IllumosException e) when (e.Kind is ErrorKind.ReadError or ErrorKind.InvalidData)

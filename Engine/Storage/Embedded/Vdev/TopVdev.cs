@@ -60,20 +60,20 @@ public abstract class TopVdev : IDisposable
         Interlocked.Add(ref WriteBytes, (ulong)bytes);
     }
 
-    protected static bool Usable(LeafDevice l) => l.State is not (ZHealth.OFFLINE or ZHealth.UNAVAIL);
+    protected static bool Usable(LeafDevice l) => l.Usable;
 
     /// <summary>Writes to a leaf, counting a failure instead of throwing (the other sides carry the data).</summary>
     protected static bool TryWrite(LeafDevice leaf, long offset, ReadOnlySpan<byte> data)
     {
         try { leaf.WriteData(offset, data); return true; }
-        catch (IOException) { Interlocked.Increment(ref leaf.WriteErrors); return false; }
+        catch (IOException) { leaf.CountIoError(write: true); return false; }
     }
 
     protected static bool TryRead(LeafDevice leaf, long offset, Span<byte> buffer)
     {
         if (!Usable(leaf)) return false;
         try { leaf.ReadData(offset, buffer); return true; }
-        catch (IOException) { Interlocked.Increment(ref leaf.ReadErrors); return false; }
+        catch (IOException) { leaf.CountIoError(write: false); return false; }
     }
 
     public void Flush()
