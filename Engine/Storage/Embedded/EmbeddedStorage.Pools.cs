@@ -323,6 +323,8 @@ public sealed partial class EmbeddedStorage
                 throw NotYet("removing top-level or log vdevs (device evacuation)");
             throw IllumosException.NotFound("DeviceNotInPool", $"'{device}' is not a device of pool '{p.Name}'.", device);
         }
+        if (p.SpareInUse(leaf))
+            throw new IllumosException(ErrorKind.ResourceBusy, "SpareInUse", $"'{device}' is a hot spare in use; detach it (or the device it stands in for) first.", device);
         p.L2.Remove(leaf);
         p.CacheDevices.Remove(leaf);
         p.Spares.Remove(leaf);

@@ -8,23 +8,40 @@ public sealed partial class EmbeddedStorage
 {
     private static ZPoolVdev LeafNode(LeafDevice l, ZVdevClass cls, int depth) => new()
     {
-        Name = l.Path, Type = "file", Path = l.Path, Class = cls, Depth = depth, Guid = l.Guid,
-        State = cls == ZVdevClass.Spare ? ZHealth.AVAIL : l.State,
+        Name = l.Path, Type = "file", Path = l.Path, Class = cls, Depth = depth, Guid = l.Guid, State = l.State,
         ReadErrors = l.ReadErrors, WriteErrors = l.WriteErrors, ChecksumErrors = l.ChecksumErrors,
-        Note = l.Note,
+        Note = l.Resilvering && l.Usable ? "(resilvering)" : l.Note,
     };
+
+    /// <summary>A member of a vdev: the device, or the spare-N group of a failed device and the spare serving for it.</summary>
+    private static ZPoolVdev SlotNode(Pool p, TopVdev t, int index, int depth)
+    {
+        var l = t.Leaves[index];
+        if (p.SpareActivations.FirstOrDefault(a => a.Spare == l) is not { } a) return LeafNode(l, t.Class, depth);
+        return new ZPoolVdev
+        {
+            Name = "spare-" + index, Type = "spare", Class = t.Class, Depth = depth, Guid = a.Original.Guid ^ a.Spare.Guid,
+            State = a.Spare.Usable ? ZHealth.DEGRADED : ZHealth.UNAVAIL,
+            Children = [LeafNode(a.Original, t.Class, depth + 1), LeafNode(a.Spare, t.Class, depth + 1)],
+        };
+    }
 
     private static ZPoolVdev Tree(Pool p)
     {
         var children = p.Tops.Select(t => t.Type != "file"
             ? new ZPoolVdev
             {
-                Name = t.Type + "-" + t.Id, Type = t.Type, Class = t.Class, Depth = 1, Guid = t.Guid, State = t.State,
-                Children = t.Leaves.Select(l => LeafNode(l, t.Class, 2)).ToList(),
+                Name = t.Type + "-" + t.Id, Type = t.Type, Class = t.Class, Depth = 1, Guid = t.Guid,
+                State = t.State == ZHealth.ONLINE && p.SpareActivations.Any(a => a.TopId == t.Id) ? ZHealth.DEGRADED : t.State,
+                Children = Enumerable.Range(0, t.Leaves.Count).Select(i => SlotNode(p, t, i, 2)).ToList(),
             }
             : LeafNode(t.Leaves[0], t.Class, 1) with { Guid = t.Guid })
             .Concat(p.CacheDevices.Select(l => LeafNode(l, ZVdevClass.Cache, 1)))
-            .Concat(p.Spares.Select(l => LeafNode(l, ZVdevClass.Spare, 1))).ToList();
+            .Concat(p.Spares.Select(l => LeafNode(l, ZVdevClass.Spare, 1) with
+            {
+                State = p.SpareInUse(l) ? ZHealth.INUSE : l.Usable ? ZHealth.AVAIL : l.State,
+                Note = p.SpareInUse(l) ? "currently in use" : l.Usable ? null : l.Note,
+            })).ToList();
         return new ZPoolVdev { Name = p.Name, Type = "root", State = p.Health, Guid = p.Guid, Children = children };
     }
 
@@ -32,16 +49,36 @@ public sealed partial class EmbeddedStorage
     {
         var p = PoolOf(pool);
         var tree = Tree(p);
-        bool errors = tree.Flatten().Any(v => v.ReadErrors + v.WriteErrors + v.ChecksumErrors > 0);
+        var (status, action) = Explain(p, tree);
         return new ZPoolStatus
         {
             PoolName = p.Name, State = p.Health, Config = tree, ErrorCount = p.Zio.ChecksumErrorsUnrecovered + (ulong)(p.Scrub?.Errors ?? 0),
             Scan = ScanOf(p), Errors = includeErrorList ? ErrorList(p) : Array.Empty<ZPoolError>(),
-            Status = errors ? "One or more devices has experienced an unrecoverable error. An attempt was made to correct the error. Applications are unaffected." : null,
-            Action = errors ? "Determine if the device needs to be replaced, and clear the errors using 'zpool clear' or replace the device with 'zpool replace'." : null,
+            Status = status, Action = action,
             ErrorsText = p.Zio.ChecksumErrorsUnrecovered + (ulong)(p.Scrub?.Errors ?? 0) is var n && n == 0 ? "No known data errors" : $"{n} data errors, use '-v' for a list",
         };
     });
+
+    /// <summary>The status and action lines of zpool status: the most serious condition first.</summary>
+    private static (string? Status, string? Action) Explain(Pool p, ZPoolVdev tree)
+    {
+        var leaves = tree.Flatten().Where(v => v.Type == "file" && v.Class != ZVdevClass.Spare).ToList();
+        const string replicas = " Sufficient replicas exist for the pool to continue functioning in a degraded state.";
+        if (leaves.Any(v => v.State == ZHealth.UNAVAIL))
+            return ("One or more devices could not be opened." + replicas, "Attach the missing device and online it using 'zpool online', or replace it with 'zpool replace'.");
+        if (leaves.Any(v => v.State == ZHealth.FAULTED))
+            return ("One or more devices are faulted in response to persistent errors." + replicas, "Replace the faulted device, or use 'zpool clear' to mark the device repaired.");
+        if (leaves.Any(v => v.State == ZHealth.DEGRADED))
+            return ("One or more devices are degraded in response to too many checksum errors; they remain in use." + replicas, "Replace the degraded device, or use 'zpool clear' to mark the device repaired.");
+        if (p.Scrub is { Function: ZScanFunction.Resilver, IsActive: true })
+            return ("One or more devices is currently being resilvered. The pool will continue to function, possibly in a degraded state.", "Wait for the resilver to complete.");
+        if (leaves.Any(v => v.State == ZHealth.OFFLINE))
+            return ("One or more devices has been taken offline by the administrator." + replicas, "Online the device using 'zpool online' or replace the device with 'zpool replace'.");
+        if (leaves.Any(v => v.ReadErrors + v.WriteErrors + v.ChecksumErrors > 0))
+            return ("One or more devices has experienced an unrecoverable error. An attempt was made to correct the error. Applications are unaffected.",
+                "Determine if the device needs to be replaced, and clear the errors using 'zpool clear' or replace the device with 'zpool replace'.");
+        return (null, null);
+    }
 
     public IReadOnlyList<ZPoolIOStat> GetIOStats(string pool, bool perDevice, CancellationToken ct) => Locked(() =>
     {
@@ -178,6 +215,13 @@ public sealed partial class EmbeddedStorage
         // A faulted device was out of service and missed writes: zpool clear brings it back and resilvers it.
         bool wasFaulted = leaves.Any(l => l.Faulted);
         foreach (var l in leaves) l.ClearErrors();
+        // A cleared device a spare stood in for takes its place back and is resilvered; the spare is available again.
+        foreach (var a in p.SpareActivations.Where(a => leaves.Contains(a.Original) && a.Original.Usable).ToList())
+        {
+            p.ReturnSpare(a, a.Original);
+            a.Original.Resilvering = true;
+            wasFaulted = true;
+        }
         if (device is null) p.Zio.ChecksumErrorsUnrecovered = 0;
         // Not logged in the history (zpool clear is not); the labels drop the fault with the next txg.
         if (wasFaulted) BeginScan(p, ZScanFunction.Resilver);

@@ -58,6 +58,7 @@ public sealed partial class EmbeddedStorage : IStorage, IZplHost, IDisposable
         try
         {
             if (_disposed) return;
+            ActivateSpares();
             foreach (var p in _pools.Values) if (p.IsDirty) p.Sync();
         }
         catch (IllumosException) { /* surfaced again by the next explicit commit */ }
@@ -95,7 +96,24 @@ public sealed partial class EmbeddedStorage : IStorage, IZplHost, IDisposable
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            return f();
+            ActivateSpares();
+            var result = f();
+            ActivateSpares();
+            return result;
+        }
+    }
+
+    /// <summary>zed's part: a device that failed since the last call gets a hot spare (under the lock, between operations).</summary>
+    private void ActivateSpares()
+    {
+        foreach (var p in _pools.Values)
+        {
+            if (!p.NeedsSpare) continue;
+            try
+            {
+                if (p.ActivateSpares()) SaveCache();
+            }
+            catch (IllumosException) { /* tried again after the next operation */ }
         }
     }
 

@@ -7,11 +7,6 @@ namespace Illumos.Engine.Tests.Storage;
 /// <summary>zpool add, attach, detach, offline, online and replace.</summary>
 public class DeviceTests
 {
-    private static void NewDevice(StorageFixture f, string name)
-    {
-        using var fs = new FileStream(f.Dev(name), FileMode.CreateNew);
-        fs.SetLength((long)StorageFixture.DeviceSize);
-    }
 
     [Fact]
     public void Add_a_vdev_then_attach_replace_and_detach()
@@ -21,7 +16,7 @@ public class DeviceTests
         f.Storage.CreateFileSystem("tank/fs", new Dictionary<string, string> { ["compression"] = "off" }, false, default);
         var a = StorageFixture.Bytes(3 << 20, 1);
         f.WriteFile("tank/fs", "/a", a);
-        NewDevice(f, "d2");
+        f.NewDevice("d2");
         ulong before = f.Storage.GetPools(default)[0].Size;
         f.Storage.AddVdevs("tank", VdevSpec.Parse([f.Dev("d2")]), false, default);
         Assert.True(f.Storage.GetPools(default)[0].Size > before);
@@ -30,7 +25,7 @@ public class DeviceTests
         Assert.Equal(2, f.Storage.GetStatus("tank", false, default).Config.Children.Count);
 
         // Attach a mirror side to d1 and let it resilver; then d1 can be lost.
-        NewDevice(f, "d1m");
+        f.NewDevice("d1m");
         f.Storage.AttachDevice("tank", f.Dev("d1"), f.Dev("d1m"), false, default);
         f.Storage.WaitForScrub("tank");
         var st = f.Storage.GetStatus("tank", false, default);
@@ -45,7 +40,7 @@ public class DeviceTests
         Assert.Equal(b, f.ReadFile("tank/fs", "/b"));
 
         // Replace the plain disk d2 by d3: copied from d2, then d2 leaves the pool.
-        NewDevice(f, "d3");
+        f.NewDevice("d3");
         f.Storage.ReplaceDevice("tank", f.Dev("d2"), f.Dev("d3"), false, default);
         Assert.DoesNotContain(f.Storage.GetStatus("tank", false, default).Config.Flatten(), v => v.Path == f.Dev("d2"));
         File.Delete(f.Dev("d2"));
@@ -63,7 +58,7 @@ public class DeviceTests
         f.Storage.CreateFileSystem("tank/fs", new Dictionary<string, string> { ["compression"] = "off" }, false, default);
         var a = StorageFixture.Bytes(2 << 20, 3);
         f.WriteFile("tank/fs", "/a", a);
-        NewDevice(f, "r9");
+        f.NewDevice("r9");
         f.Storage.ReplaceDevice("tank", f.Dev("r1"), f.Dev("r9"), false, default);
         var st = f.Storage.GetStatus("tank", false, default);
         Assert.Equal(ZScanState.Finished, st.Scan.State);
@@ -137,7 +132,7 @@ public class DeviceTests
         Assert.Equal(ZHealth.UNAVAIL, st.Config.Flatten().Single(v => v.Path == f.Dev("d2")).State);
         Assert.Equal(data, f.ReadFile("tank", "/f"));
         // A blank disk at the same path takes the missing one's place and is resilvered.
-        NewDevice(f, "d2");
+        f.NewDevice("d2");
         f.Storage.ReplaceDevice("tank", f.Dev("d2"), null, false, default);
         Assert.Equal(ZHealth.ONLINE, f.Storage.GetStatus("tank", false, default).State);
         f.Storage.Dispose();
@@ -149,12 +144,6 @@ public class DeviceTests
     private static ZPoolVdev Leaf(StorageFixture f, string name) =>
         f.Storage.GetStatus("tank", false, default).Config.Flatten().Single(v => v.Path == f.Dev(name) && v.Type == "file");
 
-    private static void ExportImport(StorageFixture f)
-    {
-        f.Storage.ExportPool("tank", false, default);
-        f.Storage.ImportPool("tank", null, [f.DevDir], false, null, default);
-    }
-
     [Fact]
     public void Offline_persists_across_import_but_a_temporary_offline_does_not()
     {
@@ -164,7 +153,7 @@ public class DeviceTests
         f.Storage.OfflineDevice("tank", f.Dev("d2"), true, default);
         var data = StorageFixture.Bytes(1 << 20, 11);
         f.WriteFile("tank", "/f", data);
-        ExportImport(f);
+        f.ExportImport();
         // d1 stays offline (recorded in the labels); d2 comes back and is resilvered, as it missed txgs.
         Assert.Equal(ZHealth.OFFLINE, Leaf(f, "d1").State);
         Assert.Equal(ZHealth.ONLINE, Leaf(f, "d2").State);
@@ -179,7 +168,7 @@ public class DeviceTests
         Assert.Equal(ZHealth.OFFLINE, Leaf(f, "d1").State);
         f.Storage.OnlineDevice("tank", f.Dev("d1"), false, default);
         f.Storage.WaitForScrub("tank");
-        ExportImport(f);
+        f.ExportImport();
         Assert.Equal(ZHealth.ONLINE, f.Storage.GetStatus("tank", false, default).State);
         // d2 and d1 alone hold everything now.
         f.Storage.ExportPool("tank", false, default);
@@ -204,7 +193,7 @@ public class DeviceTests
         Assert.Equal("too many errors", leaf.Note);
         Assert.Equal(ZHealth.DEGRADED, f.Storage.GetStatus("tank", false, default).State);
         d2.InjectIoErrors = false;
-        ExportImport(f);
+        f.ExportImport();
         leaf = Leaf(f, "d2");
         Assert.Equal(ZHealth.FAULTED, leaf.State); // recorded in the labels
         Assert.Equal(0UL, leaf.WriteErrors);       // counters are not
@@ -214,7 +203,7 @@ public class DeviceTests
         Assert.Equal(ZHealth.ONLINE, st.State);
         Assert.Equal(ZScanFunction.Resilver, st.Scan.Function);
         Assert.True(st.Scan.Repaired > 0);
-        ExportImport(f);
+        f.ExportImport();
         Assert.Equal(ZHealth.ONLINE, Leaf(f, "d2").State);
     }
 

@@ -15,7 +15,7 @@ namespace Illumos.Engine.Storage.Embedded.Spa;
 /// space map and history appends, the MOS, a flush; then even labels (when the config changed),
 /// the uberblock in every label's ring, odd labels, each step flushed.
 /// </summary>
-public sealed class Pool : IDisposable
+public sealed partial class Pool : IDisposable
 {
     public const long DirtyMax = 64L << 20;
     private const int SpaceRecordSize = 24;
@@ -60,7 +60,7 @@ public sealed class Pool : IDisposable
     /// <summary>Milliseconds the scan worker sleeps per block (tests that need to catch a scan in progress).</summary>
     internal int ScanThrottleForTests { get; set; }
     public int Ashift => Tops.Count > 0 ? Tops[0].Ashift : 12;
-    public IEnumerable<LeafDevice> AllLeaves => Tops.SelectMany(t => t.Leaves).Concat(CacheDevices).Concat(Spares);
+    public IEnumerable<LeafDevice> AllLeaves => Tops.SelectMany(t => t.Leaves).Concat(SpareActivations.Select(a => a.Original)).Concat(CacheDevices).Concat(Spares).Distinct();
     public string? AltRoot { get; set; }
 
     public long Size => Space.Size;
@@ -74,6 +74,7 @@ public sealed class Pool : IDisposable
         {
             var normal = Tops.Where(t => t.Class == ZVdevClass.Normal).ToList();
             if (normal.Any(t => t.State == ZHealth.FAULTED)) return ZHealth.FAULTED;
+            if (SpareActivations.Count > 0) return ZHealth.DEGRADED; // a spare stands in for a failed device
             return Tops.Any(t => t.State != ZHealth.ONLINE) ? ZHealth.DEGRADED : ZHealth.ONLINE;
         }
     }
@@ -137,7 +138,9 @@ public sealed class Pool : IDisposable
             : new VdevConfigNode
             {
                 Type = t.Type, Guid = t.Guid, Id = t.Id, Class = t.Class, Asize = t.Asize, Ashift = t.Ashift, Parity = t.Parity,
-                Children = t.Leaves.Select(LeafNode).ToList(),
+                Children = t.Leaves.Select(l => SpareActivations.FirstOrDefault(a => a.Spare == l) is { } a
+                    ? new VdevConfigNode { Type = "spare", Guid = a.Original.Guid ^ a.Spare.Guid, Children = [LeafNode(a.Original), LeafNode(a.Spare)] }
+                    : LeafNode(l)).ToList(),
             }).Concat(CacheDevices.Select(l => LeafNode(l) with { Class = ZVdevClass.Cache }))
           .Concat(Spares.Select(l => LeafNode(l) with { Class = ZVdevClass.Spare })).ToList(),
     };
@@ -160,7 +163,7 @@ public sealed class Pool : IDisposable
     };
 
     private IEnumerable<(LeafDevice Leaf, ulong TopGuid)> LabelledLeaves() =>
-        Tops.SelectMany(t => t.Leaves.Select(l => (l, t.Guid))).Concat(CacheDevices.Select(l => (l, l.Guid))).Concat(Spares.Select(l => (l, l.Guid)))
+        Tops.SelectMany(t => t.Leaves.Select(l => (l, t.Guid))).Concat(CacheDevices.Select(l => (l, l.Guid))).Concat(Spares.Where(l => !SpareInUse(l)).Select(l => (l, l.Guid)))
             .Where(x => x.Item1.Usable);
 
     private void WriteLabels(int[] which, LabelPoolState state)
@@ -215,6 +218,8 @@ public sealed class Pool : IDisposable
         if (labels) { WriteLabels([1, 3], LabelPoolState.Active); _labelsDirty = false; _writtenLeafStates = leafStates; }
         // While a scrub runs, freed blocks stay allocated so nothing it will read is overwritten.
         if (Scrub is not { IsActive: true }) Space.ReleaseDeferred();
+        if (Scrub is { Function: ZScanFunction.Resilver, State: ZScanState.Finished })
+            foreach (var l in Tops.SelectMany(t => t.Leaves)) l.Resilvering = false;
         LastTxg = txg;
         Zil.Reset();
     }
@@ -337,8 +342,12 @@ public sealed class Pool : IDisposable
         var opened = new List<LeafDevice>();
         try
         {
+            var byGuid = new Dictionary<ulong, LeafDevice>();
+            var activations = new List<SpareActivation>();
             LeafDevice OpenLeaf(VdevConfigNode n)
             {
+                // A spare in use appears twice in the tree (in its spare-N group and among the spares): one device.
+                if (byGuid.TryGetValue(n.Guid, out var known)) return known;
                 // A device that is gone, or whose label no longer names it (a blank replacement), is UNAVAIL.
                 var path = pathsByGuid.GetValueOrDefault(n.Guid);
                 LeafDevice leaf;
@@ -353,7 +362,16 @@ public sealed class Pool : IDisposable
                 leaf.Faulted = n.Faulted;
                 leaf.Degraded = n.Degraded;
                 opened.Add(leaf);
-                return leaf;
+                return byGuid[n.Guid] = leaf;
+            }
+            // A spare-N group: the spare serves in the failed device's place.
+            LeafDevice OpenSlot(VdevConfigNode n, int topId)
+            {
+                if (n.Type != "spare") return OpenLeaf(n);
+                var original = OpenLeaf(n.Children[0]);
+                var spare = OpenLeaf(n.Children[1]);
+                activations.Add(new SpareActivation(topId, original, spare));
+                return spare;
             }
             var tops = new List<TopVdev>();
             var cache = new List<LeafDevice>();
@@ -362,7 +380,7 @@ public sealed class Pool : IDisposable
             {
                 if (n.Class == ZVdevClass.Cache) { cache.Add(OpenLeaf(n)); continue; }
                 if (n.Class == ZVdevClass.Spare) { spares.Add(OpenLeaf(n)); continue; }
-                var leaves = n.Type == "file" ? [OpenLeaf(n)] : n.Children.Select(OpenLeaf).ToList();
+                var leaves = n.Type == "file" ? [OpenLeaf(n)] : n.Children.Select(c => OpenSlot(c, n.Id)).ToList();
                 tops.Add(TopVdev.Create(n.Id, n.Guid, n.Type, n.Class, n.Ashift, leaves, n.Parity));
             }
             var faulted = tops.Where(t => t.State == ZHealth.FAULTED || t.Asize <= 0).ToList();
@@ -370,18 +388,24 @@ public sealed class Pool : IDisposable
                 throw new IllumosException(ErrorKind.ResourceUnavailable, "PoolInsufficientReplicas",
                     $"Pool '{config.PoolName}' cannot be opened: {string.Join(", ", faulted.Select(t => t.Type + "-" + t.Id))} has too many missing devices ({string.Join(", ", faulted.SelectMany(t => t.Leaves).Where(l => l.State == ZHealth.UNAVAIL).Select(l => l.Path))}).", config.PoolName);
             var pool = new Pool(newName ?? config.PoolName, config.PoolGuid, tops, cache, spares, arcBytes);
+            pool.SpareActivations.AddRange(activations);
             pool.Load();
             pool.ReplayIntentLog();
             if (newName is not null && newName != config.PoolName) pool.Dsl.RenamePool(config.PoolName, newName);
             pool._labelsDirty = true;
             pool.LoadScan();
+            if (pool.Scrub is { IsActive: true, Function: ZScanFunction.Resilver })
+                foreach (var a in pool.SpareActivations) a.Spare.Resilvering = true;
             pool.Scrub?.Start();
             // A device that missed txgs (offline with -t, or absent at the last import) is brought up to date.
             if (pool._staleLeaves.Count > 0 && pool.Scrub is not { IsActive: true, Function: ZScanFunction.Resilver })
             {
                 pool.LogHistory($"resilver needed: {string.Join(", ", pool._staleLeaves.Select(l => l.Path))} missed txgs", isInternal: true);
+                foreach (var l in pool._staleLeaves) l.Resilvering = true;
                 pool.BeginScan(ZScanFunction.Resilver);
             }
+            // A device missing at import is replaced by an available spare, as zed does.
+            pool.ActivateSpares();
             return pool;
         }
         catch
@@ -450,6 +474,7 @@ public sealed class Pool : IDisposable
         foreach (var t in Tops) t.Dispose();
         foreach (var l in CacheDevices) l.Dispose();
         foreach (var l in Spares) l.Dispose();
+        foreach (var a in SpareActivations) a.Original.Dispose();
     }
 
     private void ReplaySpaceMap()
@@ -480,5 +505,6 @@ public sealed class Pool : IDisposable
         foreach (var t in Tops) t.Dispose();
         foreach (var l in CacheDevices) l.Dispose();
         foreach (var l in Spares) l.Dispose();
+        foreach (var a in SpareActivations) a.Original.Dispose();
     }
 }

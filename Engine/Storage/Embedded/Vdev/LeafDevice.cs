@@ -52,6 +52,12 @@ public sealed class LeafDevice : IDisposable
     /// <summary>Too many checksum errors outside scrub and resilver: still used, not trusted; recorded until zpool clear.</summary>
     public bool Degraded { get; set; }
 
+    /// <summary>Being rebuilt by a resilver (a spare that took over, a replacement): its checksum errors are expected, not diagnosed.</summary>
+    public bool Resilvering { get; set; }
+
+    /// <summary>Its hot spare was detached by the administrator: no spare is activated for it again until it is cleared or replaced.</summary>
+    public bool SpareDeclined { get; set; }
+
     /// <summary>I/O errors (read plus write) after which the device is faulted, and checksum errors after which it is degraded (zed's defaults).</summary>
     public const int ErrorLimit = 10;
 
@@ -74,8 +80,9 @@ public sealed class LeafDevice : IDisposable
     /// </summary>
     public void CountChecksumError(bool scrub)
     {
+        if (Resilvering) return; // not yet written: bad data is expected there (ZFS does not even read it)
         Interlocked.Increment(ref ChecksumErrors);
-        if (!scrub && Interlocked.Increment(ref _diagnosedChecksumErrors) > ErrorLimit) Degraded = true;
+        if (!scrub && !Resilvering && Interlocked.Increment(ref _diagnosedChecksumErrors) > ErrorLimit) Degraded = true;
     }
 
     /// <summary>Counts a read or write error; past <see cref="ErrorLimit"/> the device is faulted.</summary>
@@ -90,7 +97,7 @@ public sealed class LeafDevice : IDisposable
     public void ClearErrors()
     {
         ReadErrors = WriteErrors = ChecksumErrors = _diagnosedChecksumErrors = 0;
-        Faulted = Degraded = false;
+        Faulted = Degraded = SpareDeclined = false;
     }
 
     /// <summary>Fault injection (tests): every data read and write fails with an I/O error, like zinject -e io.</summary>
