@@ -23,7 +23,10 @@ public sealed partial class EmbeddedStorage : IStorage, IZplHost, IDisposable
     public EmbeddedStorage(EmbeddedHost host) : this(host.PathOf("etc", "zfs"), ArcFromEnvironment()) { }
 
     /// <summary>Storage whose pool cache lives in <paramref name="zfsDirectory"/> (etc/zfs of a host).</summary>
-    public EmbeddedStorage(string zfsDirectory, long arcBytes)
+    public EmbeddedStorage(string zfsDirectory, long arcBytes) : this(zfsDirectory, arcBytes, backgroundCommits: true) { }
+
+    /// <summary>Without background commits every txg is an explicit one (the crash harness's worker relies on it).</summary>
+    internal EmbeddedStorage(string zfsDirectory, long arcBytes, bool backgroundCommits)
     {
         Directory.CreateDirectory(zfsDirectory);
         _cachePath = Path.Combine(zfsDirectory, "zpool.cache");
@@ -43,7 +46,8 @@ public sealed partial class EmbeddedStorage : IStorage, IZplHost, IDisposable
             }
             catch (IllumosException) { /* too many devices missing: not imported (zpool shows it UNAVAIL) */ }
         }
-        _timer = new Timer(_ => TimerSync(), null, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(5));
+        var period = backgroundCommits ? TimeSpan.FromSeconds(5) : Timeout.InfiniteTimeSpan;
+        _timer = new Timer(_ => TimerSync(), null, period, period);
     }
 
     public long ArcBytes { get; }
