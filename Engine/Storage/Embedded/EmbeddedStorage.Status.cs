@@ -22,7 +22,7 @@ public sealed partial class EmbeddedStorage
         {
             Name = "spare-" + index, Type = "spare", Class = t.Class, Depth = depth, Guid = a.Original.Guid ^ a.Spare.Guid,
             State = a.Spare.Usable ? ZHealth.DEGRADED : ZHealth.UNAVAIL,
-            Children = [LeafNode(a.Original, t.Class, depth + 1), LeafNode(a.Spare, t.Class, depth + 1)],
+            Children = new[] { LeafNode(a.Original, t.Class, depth + 1), LeafNode(a.Spare, t.Class, depth + 1) },
         };
     }
 

@@ -104,10 +104,10 @@ public class CrashTests(ITestOutputHelper output)
                 p.Start();
                 p.BeginOutputReadLine();
                 p.BeginErrorReadLine();
-                if (!ready.Wait(TimeSpan.FromSeconds(60)))
+                if (!ready.Wait(TimeSpan.FromSeconds(180)))
                 {
                     p.Kill(true);
-                    Assert.Fail($"kill {i}: the worker did not start: {string.Join('\n', errors)}");
+                    lock (lines) Assert.Fail($"kill {i}: the worker did not get ready ({lines.Count} lines out): {string.Join('\n', errors)}");
                 }
                 Thread.Sleep(rng.Next(20, 700));
                 Assert.False(p.HasExited, $"kill {i}: the worker died by itself: {string.Join('\n', errors)}");
