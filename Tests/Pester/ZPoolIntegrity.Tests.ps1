@@ -145,3 +145,21 @@ Describe 'Hot spares' {
         ((Get-ZPoolStatus -Session $s usepool).Config.Children | Where-Object Class -eq Spare).State | Should -Be 'AVAIL'
     }
 }
+
+Describe 'Removing log vdevs' {
+    It 'removes a log device and a log mirror by name, and refuses a data vdev' {
+        $d = New-Disk ld.img; $l = New-Disk l1.img; $m1 = New-Disk lm1.img; $m2 = New-Disk lm2.img
+        New-ZPool -Session $s logpool $d log $l log mirror $m1 $m2 | Out-Null
+        Remove-ZPoolDevice -Session $s logpool $l -Confirm:$false
+        $logs = @((Get-ZPoolStatus -Session $s logpool).Config.Children | Where-Object Class -eq Log)
+        $logs.Name | Should -Be @('mirror-2')
+        Remove-ZPoolDevice -Session $s logpool mirror-2 -Confirm:$false
+        (Get-ZPoolStatus -Session $s logpool).Config.Children | Where-Object Class -eq Log | Should -BeNullOrEmpty
+        Reimport logpool
+        (Get-ZPool -Session $s logpool).Health | Should -Be 'ONLINE'
+        (Get-ZPoolHistory -Session $s logpool).Command -join "`n" | Should -Match 'zpool remove logpool mirror-2'
+        $err = Invoke-Captured { Remove-ZPoolDevice -Session $s logpool $d -Confirm:$false }
+        $err.Errors[0].FullyQualifiedErrorId | Should -BeLike 'StorageNotImplemented*'
+        $err.Errors[0].CategoryInfo.Category | Should -Be 'NotImplemented'
+    }
+}

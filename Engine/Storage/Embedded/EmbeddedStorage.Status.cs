@@ -28,7 +28,7 @@ public sealed partial class EmbeddedStorage
 
     private static ZPoolVdev Tree(Pool p)
     {
-        var children = p.Tops.Select(t => t.Type != "file"
+        var children = p.Tops.Where(t => !t.IsHole).Select(t => t.Type != "file"
             ? new ZPoolVdev
             {
                 Name = t.Type + "-" + t.Id, Type = t.Type, Class = t.Class, Depth = 1, Guid = t.Guid,
@@ -97,6 +97,7 @@ public sealed partial class EmbeddedStorage
         for (int i = 0; i < p.Tops.Count; i++)
         {
             var t = p.Tops[i];
+            if (t.IsHole) continue;
             var a = p.Space.Allocators[i];
             list.Add(new ZPoolIOStat
             {

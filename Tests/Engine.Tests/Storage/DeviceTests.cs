@@ -236,4 +236,49 @@ public class DeviceTests
         f.Storage.ClearErrors("tank", null, default);
         Assert.Equal(ZHealth.ONLINE, Leaf(f, "d2").State);
     }
+
+    [Fact]
+    public void Log_vdevs_are_removed_after_the_intent_log_is_committed_and_data_vdevs_are_refused()
+    {
+        using var f = new StorageFixture();
+        f.CreatePool("tank", "d1", "log", "l1", "log", "mirror", "l2", "l3");
+        f.Storage.CreateFileSystem("tank/sync", new Dictionary<string, string> { ["sync"] = "always" }, false, default);
+        var logged = StorageFixture.Bytes(100_000, 41);
+        var w = f.Storage.Files.OpenWrite("tank/sync", "/a", FileMode.Create, default);
+        w.Write(logged); // in the intent log only, until a txg commits it
+
+        var e = Assert.Throws<IllumosException>(() => f.Storage.RemoveDevice("tank", f.Dev("l2"), default));
+        Assert.Equal("RemoveLogMember", e.ErrorId);
+        e = Assert.Throws<IllumosException>(() => f.Storage.RemoveDevice("tank", f.Dev("d1"), default));
+        Assert.Equal(ErrorKind.NotImplemented, e.Kind);
+        f.Storage.RemoveDevice("tank", f.Dev("l1"), default);
+        Assert.Null(Illumos.Engine.Storage.Embedded.EmbeddedStorage.TryReadLabel(f.Dev("l1")));
+        var logs = f.Storage.GetStatus("tank", false, default).Config.Children.Where(c => c.Class == ZVdevClass.Log).ToList();
+        Assert.Equal("mirror-2", Assert.Single(logs).Name);
+        w.Dispose();
+        Assert.Equal(logged, f.ReadFile("tank/sync", "/a"));
+
+        // Synchronous writes now go to the remaining log mirror; a crash replays them from there.
+        var more = StorageFixture.Bytes(50_000, 42);
+        ulong before = f.Storage.GetIOStats("tank", true, default).Where(x => x.Class == ZVdevClass.Log).Aggregate(0UL, (a, x) => a + x.WriteBytes);
+        var w2 = f.Storage.Files.OpenWrite("tank/sync", "/b", FileMode.Create, default);
+        w2.Write(more);
+        Assert.True(f.Storage.GetIOStats("tank", true, default).Where(x => x.Class == ZVdevClass.Log).Aggregate(0UL, (a, x) => a + x.WriteBytes) >= before + 50_000);
+        f.Storage.CrashForTests();
+        f.Reopen();
+        Assert.Equal(more, f.ReadFile("tank/sync", "/b"));
+
+        f.Storage.RemoveDevice("tank", "mirror-2", default);
+        Assert.DoesNotContain(f.Storage.GetStatus("tank", false, default).Config.Flatten(), v => v.Class == ZVdevClass.Log);
+        f.WriteFile("tank/sync", "/c", [7]); // no log device left: committed as a txg
+        f.Storage.ExportPool("tank", false, default);
+        var found = Assert.Single(f.Storage.FindImportablePools([f.DevDir], default));
+        Assert.Equal(ZHealth.ONLINE, found.State);
+        f.Storage.ImportPool("tank", null, [f.DevDir], false, null, default);
+        Assert.Equal(ZHealth.ONLINE, f.Storage.GetStatus("tank", false, default).State);
+        Assert.Equal([7], f.ReadFile("tank/sync", "/c"));
+        Assert.Equal(logged, f.ReadFile("tank/sync", "/a"));
+        // The freed devices can make a new pool.
+        f.CreatePool("other", "l1");
+    }
 }

@@ -49,7 +49,7 @@ public sealed partial class Pool : IDisposable
     public SpaceManager Space { get; }
     public AdaptiveCache Arc { get; }
     public L2Arc L2 { get; }
-    public Zil.IntentLog Zil { get; }
+    public Zil.IntentLog Zil { get; private set; }
     public ZioPipeline Zio { get; }
     public ObjectSet Mos { get; private set; }
     public DslPool Dsl { get; }
@@ -383,7 +383,7 @@ public sealed partial class Pool : IDisposable
                 var leaves = n.Type == "file" ? [OpenLeaf(n)] : n.Children.Select(c => OpenSlot(c, n.Id)).ToList();
                 tops.Add(TopVdev.Create(n.Id, n.Guid, n.Type, n.Class, n.Ashift, leaves, n.Parity));
             }
-            var faulted = tops.Where(t => t.State == ZHealth.FAULTED || t.Asize <= 0).ToList();
+            var faulted = tops.Where(t => !t.IsHole && (t.State == ZHealth.FAULTED || t.Asize <= 0)).ToList();
             if (faulted.Count > 0)
                 throw new IllumosException(ErrorKind.ResourceUnavailable, "PoolInsufficientReplicas",
                     $"Pool '{config.PoolName}' cannot be opened: {string.Join(", ", faulted.Select(t => t.Type + "-" + t.Id))} has too many missing devices ({string.Join(", ", faulted.SelectMany(t => t.Leaves).Where(l => l.State == ZHealth.UNAVAIL).Select(l => l.Path))}).", config.PoolName);
@@ -486,6 +486,21 @@ public sealed partial class Pool : IDisposable
             Space.Replay(new SpaceRecord((w & 0x8000_0000u) != 0, w & 0x7fff_ffffu,
                 BinaryPrimitives.ReadInt64LittleEndian(raw.AsSpan(i + 8)), BinaryPrimitives.ReadInt64LittleEndian(raw.AsSpan(i + 16))));
         }
+    }
+
+    /// <summary>
+    /// zpool remove of a log vdev: once the open txg has committed nothing lives on it (the ZIL's
+    /// records are obsolete), so it becomes a hole and the intent log continues on the other log
+    /// devices, or in the pool's txgs when there are none.
+    /// </summary>
+    public void RemoveLogVdev(TopVdev top)
+    {
+        if (top.Class != ZVdevClass.Log || top.IsHole) throw new ArgumentException("not a log vdev", nameof(top));
+        Sync();
+        Tops[top.Id] = new HoleVdev(top.Id, top.Guid, top.Ashift);
+        Space.Allocators[top.Id] = new RangeAllocator(0, top.Ashift);
+        Zil = Zil.On(Tops.Where(t => t.Class == ZVdevClass.Log).SelectMany(t => t.Leaves).ToList());
+        _labelsDirty = true;
     }
 
     /// <summary>Export or destroy: commit, then record the state in every label.</summary>

@@ -18,9 +18,13 @@ public abstract class TopVdev : IDisposable
     private readonly List<LeafDevice> _leaves;
 
     public static TopVdev Create(int id, ulong guid, string type, ZVdevClass cls, int ashift, IReadOnlyList<LeafDevice> leaves, int parity) =>
-        type.StartsWith("raidz", StringComparison.Ordinal)
-            ? new RaidzVdev(id, guid, parity, cls, ashift, leaves)
-            : new MirrorVdev(id, guid, type, cls, ashift, leaves);
+        type == "hole" ? new HoleVdev(id, guid, ashift)
+        : type.StartsWith("raidz", StringComparison.Ordinal) ? new RaidzVdev(id, guid, parity, cls, ashift, leaves)
+        : new MirrorVdev(id, guid, type, cls, ashift, leaves);
+
+    /// <summary>The name zpool status gives it: mirror-1, raidz2-0 (a plain disk is named by its path).</summary>
+    public string Name => Type + "-" + Id;
+    public bool IsHole => Type == "hole";
 
     public int Id { get; }
     public ulong Guid { get; }
