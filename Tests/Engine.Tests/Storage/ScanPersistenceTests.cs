@@ -146,4 +146,31 @@ public class ScanPersistenceTests
         var e = Assert.Throws<IllumosException>(() => f.Storage.StopScrub("tank", default));
         Assert.Equal("NoActiveScrub", e.ErrorId);
     }
+
+    [Fact]
+    public void Resilver_interrupted_by_export_continues_after_import()
+    {
+        using var f = new StorageFixture();
+        f.CreatePool("tank", "d1");
+        var files = Populate(f);
+        f.NewDevice("d2");
+        f.Storage.PoolForTests("tank").ScanThrottleForTests = 3;
+        f.Storage.AttachDevice("tank", f.Dev("d1"), f.Dev("d2"), false, default);
+        var until = DateTime.UtcNow.AddSeconds(20);
+        while (f.Storage.GetStatus("tank", false, default).Scan.Examined == 0 && DateTime.UtcNow < until) Thread.Sleep(5);
+        var partial = f.Storage.GetStatus("tank", false, default).Scan;
+        Assert.Equal(ZScanFunction.Resilver, partial.Function);
+        Assert.Equal(ZScanState.Scanning, partial.State);
+        f.ExportImport();
+        var resumed = f.Storage.GetStatus("tank", false, default).Scan;
+        Assert.Equal(ZScanFunction.Resilver, resumed.Function);
+        Assert.Equal(partial.StartTime!.Value.ToUnixTimeMilliseconds(), resumed.StartTime!.Value.ToUnixTimeMilliseconds());
+        f.Storage.WaitForScrub("tank");
+        Assert.Equal(ZScanState.Finished, f.Storage.GetStatus("tank", false, default).Scan.State);
+        // d2 now holds everything.
+        f.Storage.ExportPool("tank", false, default);
+        File.Delete(f.Dev("d1"));
+        f.Storage.ImportPool("tank", null, [f.DevDir], false, null, default);
+        foreach (var (p, d) in files) Assert.Equal(d, f.ReadFile("tank/fs", p));
+    }
 }
