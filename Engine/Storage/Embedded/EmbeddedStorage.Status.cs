@@ -136,8 +136,7 @@ public sealed partial class EmbeddedStorage
     public void StopScrub(string pool, CancellationToken ct) => Locked(() =>
     {
         var p = PoolOf(pool);
-        if (p.Scrub is not { IsActive: true } s)
-            throw IllumosException.Refused("NoActiveScrub", $"There is no scrub running on '{p.Name}'.", p.Name);
+        var s = ActiveScrub(p, "cancel", ZScanState.Scanning, ZScanState.Paused);
         s.Cancel();
         p.LogHistory("zpool scrub -s " + p.Name);
         p.Sync();
@@ -146,12 +145,21 @@ public sealed partial class EmbeddedStorage
     public void PauseScrub(string pool, CancellationToken ct) => Locked(() =>
     {
         var p = PoolOf(pool);
-        if (p.Scrub is not { State: ZScanState.Scanning } s)
-            throw IllumosException.Refused("NoActiveScrub", $"There is no running scrub to pause on '{p.Name}'.", p.Name);
+        var s = ActiveScrub(p, "pause", ZScanState.Scanning);
         s.Pause();
         p.LogHistory("zpool scrub -p " + p.Name);
         p.Sync();
     });
+
+    /// <summary>The scrub a stop or pause applies to; a resilver is neither stopped nor paused (zpool refuses it too).</summary>
+    private static Scrub ActiveScrub(Pool p, string verb, params ZScanState[] states)
+    {
+        if (p.Scrub is { Function: ZScanFunction.Resilver, IsActive: true })
+            throw new IllumosException(ErrorKind.ResourceBusy, "ResilverInProgress", $"Cannot {verb} scrubbing '{p.Name}': it is resilvering.", p.Name);
+        if (p.Scrub is not { } s || !states.Contains(s.State))
+            throw IllumosException.Refused("NoActiveScrub", $"There is no {(verb == "pause" ? "running " : "")}scrub to {verb} on '{p.Name}'.", p.Name);
+        return s;
+    }
 
     private static ZScanInfo ScanOf(Pool p)
     {

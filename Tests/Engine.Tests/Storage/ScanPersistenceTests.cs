@@ -160,6 +160,9 @@ public class ScanPersistenceTests
         while (f.Storage.GetStatus("tank", false, default).Scan.Examined == 0 && DateTime.UtcNow < until) Thread.Sleep(5);
         var partial = f.Storage.GetStatus("tank", false, default).Scan;
         Assert.Equal(ZScanFunction.Resilver, partial.Function);
+        Assert.Equal("ResilverInProgress", Assert.Throws<IllumosException>(() => f.Storage.PauseScrub("tank", default)).ErrorId);
+        Assert.Equal("ResilverInProgress", Assert.Throws<IllumosException>(() => f.Storage.StopScrub("tank", default)).ErrorId);
+        Assert.Equal("ResilverInProgress", Assert.Throws<IllumosException>(() => f.Storage.StartScrub("tank", default)).ErrorId);
         Assert.Equal(ZScanState.Scanning, partial.State);
         f.ExportImport();
         var resumed = f.Storage.GetStatus("tank", false, default).Scan;
