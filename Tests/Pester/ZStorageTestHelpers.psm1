@@ -46,4 +46,26 @@ function Get-WhatIfText {
     ($text -split "`r?`n" | Where-Object { $_ -match '^What if:' }) -join "`n"
 }
 
-Export-ModuleMember -Function New-ZTestHost, Get-ZTestStorage, Invoke-Captured, Get-WhatIfText
+function New-ZTestDiskFolder {
+    # A folder for device files that outlives Describe blocks (not $TestDrive, which Pester empties after each).
+    param([Parameter(Mandatory)] [string] $Prefix)
+    $dir = Join-Path ([System.IO.Path]::GetTempPath()) ("illumos-$Prefix-" + [guid]::NewGuid().ToString('N').Substring(0, 8))
+    New-Item -ItemType Directory $dir | Out-Null
+    $dir
+}
+
+function New-ZTestDisk {
+    # A blank device file; returns its path.
+    param([Parameter(Mandatory)] [string] $Folder, [Parameter(Mandatory)] [string] $Name, [long] $Size = 64MB)
+    $p = Join-Path $Folder $Name
+    $f = [System.IO.File]::Create($p); $f.SetLength($Size); $f.Dispose()
+    $p
+}
+
+function Remove-ZTestResources {
+    param($Session, [string] $Folder)
+    if ($Session) { Remove-IllumosSession $Session -Confirm:$false }
+    if ($Folder) { Remove-Item $Folder -Recurse -Force -ErrorAction SilentlyContinue }
+}
+
+Export-ModuleMember -Function New-ZTestHost, Get-ZTestStorage, Invoke-Captured, Get-WhatIfText, New-ZTestDiskFolder, New-ZTestDisk, Remove-ZTestResources

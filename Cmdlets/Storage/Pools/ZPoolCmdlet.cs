@@ -54,8 +54,11 @@ public abstract class ZPoolCmdlet : IllumosChangeCmdlet
     protected string[] ResolveDeviceWords(IllumosSession session, IEnumerable<string> words)
     {
         if (session.Kind != HostKind.Embedded) return words.ToArray();
-        return words.Select(w => IsVdevKeyword(w) ? w : GetUnresolvedProviderPathFromPSPath(w)).ToArray();
+        return words.Select(w => IsVdevKeyword(w) || IsTopVdevName(w) ? w : GetUnresolvedProviderPathFromPSPath(w)).ToArray();
     }
+
+    /// <summary>A top-level vdev as zpool status names it (mirror-1, raidz2-0): not a path.</summary>
+    protected static bool IsTopVdevName(string w) => System.Text.RegularExpressions.Regex.IsMatch(w, @"^(mirror|raidz[123]?)-\d+$");
 
     protected static bool IsVdevKeyword(string w) =>
         w.ToLowerInvariant() is "mirror" or "raidz" or "raidz1" or "raidz2" or "raidz3" or "log" or "cache" or "spare" or "special" or "dedup";

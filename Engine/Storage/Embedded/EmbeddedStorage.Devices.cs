@@ -13,6 +13,8 @@ public sealed partial class EmbeddedStorage
         foreach (var t in p.Tops)
             foreach (var l in t.Leaves)
                 if (l.Path == full || l.Path == device) return (t, l);
+        foreach (var a in p.SpareActivations)
+            if (a.Original.Path == full || a.Original.Path == device) return (p.Tops[a.TopId], a.Original);
         foreach (var l in p.CacheDevices.Concat(p.Spares))
             if (l.Path == full || l.Path == device) return (null, l);
         throw IllumosException.NotFound("DeviceNotInPool", $"'{device}' is not a device of pool '{p.Name}'.", device);
@@ -99,6 +101,22 @@ public sealed partial class EmbeddedStorage
     {
         var p = PoolOf(pool);
         var (top, leaf) = FindLeaf(p, device);
+        if (p.ActivationOf(leaf) is { } a)
+        {
+            // In a spare-N group: detaching the failed device makes the spare a permanent member;
+            // detaching the spare returns it to the spares and puts the failed device back.
+            if (leaf == a.Original) p.KeepSpare(a);
+            else
+            {
+                p.ReturnSpare(a, a.Original);
+                a.Original.SpareDeclined = true;
+            }
+            p.LogHistory($"zpool detach {p.Name} {device}");
+            p.Sync();
+            if (leaf == a.Original) ClearLabels(leaf);
+            SaveCache();
+            return;
+        }
         if (top is null || top.Type != "mirror")
             throw IllumosException.Refused("DetachNotMirror", $"'{device}' is not part of a mirror; only mirror members can be detached.", device);
         var rest = top.Leaves.Where(l => l != leaf).ToList();
@@ -117,6 +135,7 @@ public sealed partial class EmbeddedStorage
     /// <summary>A device that leaves a pool keeps no label claiming it (zpool labelclear).</summary>
     private static void ClearLabels(LeafDevice leaf)
     {
+        if (leaf.State == ZHealth.UNAVAIL) { leaf.Dispose(); return; } // gone: nothing to clear
         var zero = new byte[LeafDevice.LabelSize];
         for (int l = 0; l < 4; l++) leaf.WriteRaw(LeafDevice.LabelOffset(l, leaf.AlignedSize), zero);
         leaf.Flush();
@@ -128,10 +147,14 @@ public sealed partial class EmbeddedStorage
         var p = PoolOf(pool);
         var (top, leaf) = FindLeaf(p, device);
         if (top is null) throw IllumosException.Refused("OfflineAux", "Cache and spare devices are not taken offline; remove them instead.", device);
+        bool wasOffline = leaf.Offline, wasTemporary = leaf.OfflineTemporary;
         leaf.Offline = true;
+        // zpool offline -t is not persistent: the labels do not record it, and the next import brings the device back.
+        leaf.OfflineTemporary = temporary;
         if (top.State == ZHealth.FAULTED)
         {
-            leaf.Offline = false;
+            leaf.Offline = wasOffline;
+            leaf.OfflineTemporary = wasTemporary;
             throw IllumosException.Refused("OfflineNoReplicas", $"Taking '{device}' offline would leave vdev {top.Type}-{top.Id} without valid replicas.", device);
         }
         p.LogHistory($"zpool offline {(temporary ? "-t " : "")}{p.Name} {device}");
@@ -144,6 +167,7 @@ public sealed partial class EmbeddedStorage
         var (top, leaf) = FindLeaf(p, device);
         if (!leaf.Offline) return;
         leaf.Offline = false;
+        leaf.OfflineTemporary = false;
         p.LogHistory($"zpool online {p.Name} {device}");
         p.MarkLabelsDirty();
         p.Sync();
@@ -162,6 +186,13 @@ public sealed partial class EmbeddedStorage
         var p = PoolOf(pool);
         var (top, leaf) = FindLeaf(p, oldDevice);
         if (top is null) throw IllumosException.Refused("ReplaceAux", "Cache and spare devices are replaced by removing and adding them.", oldDevice);
+        if (p.ActivationOf(leaf) is { } spared)
+        {
+            if (leaf != spared.Original)
+                throw IllumosException.Refused("ReplaceSpare", $"'{oldDevice}' is a hot spare in use; detach it to return it to the spares, or replace the failed device '{spared.Original.Path}'.", oldDevice);
+            ReplaceSpared(p, spared, newDevice, force);
+            return;
+        }
         bool inPlace = newDevice is null || Path.GetFullPath(newDevice) == leaf.Path;
         bool redundant = top.Type.StartsWith("raidz", StringComparison.Ordinal) || top.Leaves.Count > 1;
         if (inPlace && !redundant)
@@ -182,6 +213,7 @@ public sealed partial class EmbeddedStorage
                 throw IllumosException.Invalid("DeviceTooSmall", $"'{path}' is smaller than '{oldDevice}'.", newDevice);
             }
         }
+        replacement.Resilvering = true;
         bool viaMirror = !inPlace && top.Type is "file" or "mirror";
         if (viaMirror) p.Tops[top.Id] = new MirrorVdev(top.Id, top.Type == "file" ? Pool.NewGuid() : top.Guid, "mirror", top.Class, top.Ashift, [.. top.Leaves, replacement]);
         else
@@ -190,13 +222,7 @@ public sealed partial class EmbeddedStorage
             top.ReplaceLeaf(leaf, replacement);
         }
         p.MarkLabelsDirty();
-        p.LogHistory($"zpool replace {p.Name} {oldDevice} {newDevice ?? oldDevice}");
-        p.Sync();
-        SaveCache();
-        var scan = BeginScan(p, ZScanFunction.Resilver);
-        scan.Wait();
-        if (scan.State != ZScanState.Finished || scan.Errors > 0)
-            throw new IllumosException(ErrorKind.DeviceError, "ResilverIncomplete", $"The resilver of '{replacement.Path}' did not complete cleanly ({scan.Errors} errors); '{oldDevice}' was kept.", oldDevice);
+        CommitAndResilver(p, $"zpool replace {p.Name} {oldDevice} {newDevice ?? oldDevice}", replacement, oldDevice, $"'{oldDevice}' was kept");
         if (viaMirror)
         {
             var now = p.Tops[top.Id];
@@ -210,4 +236,48 @@ public sealed partial class EmbeddedStorage
             SaveCache();
         }
     });
+
+    /// <summary>Commits a replace and resilvers the new device, waiting; throws when the resilver did not complete cleanly.</summary>
+    private void CommitAndResilver(Pool p, string history, LeafDevice replacement, string oldDevice, string kept)
+    {
+        p.LogHistory(history);
+        p.Sync();
+        SaveCache();
+        var scan = BeginScan(p, ZScanFunction.Resilver);
+        scan.Wait();
+        if (scan.State != ZScanState.Finished || scan.Errors > 0)
+            throw new IllumosException(ErrorKind.DeviceError, "ResilverIncomplete", $"The resilver of '{replacement.Path}' did not complete cleanly ({scan.Errors} errors); {kept}.", oldDevice);
+    }
+
+    /// <summary>
+    /// zpool replace of a failed device a hot spare stands in for: the new device (or a blank one at
+    /// the same path) is resilvered — beside the spare in a mirror, in the spare's place in RAID-Z —
+    /// then takes the failed device's place, and the spare returns to the available spares.
+    /// </summary>
+    private void ReplaceSpared(Pool p, SpareActivation a, string? newDevice, bool force)
+    {
+        var top = p.Tops[a.TopId];
+        bool inPlace = newDevice is null || Path.GetFullPath(newDevice) == a.Original.Path;
+        LeafDevice replacement;
+        if (inPlace)
+        {
+            a.Original.Dispose();
+            replacement = new LeafDevice(a.Original.Path, Pool.NewGuid());
+        }
+        else replacement = new LeafDevice(ResolveNewDevice(newDevice!, force, null, new HashSet<string>(StringComparer.Ordinal)), Pool.NewGuid());
+        if (replacement.DataSize < Pool.NeededSize(top))
+        {
+            replacement.Dispose();
+            throw IllumosException.Invalid("DeviceTooSmall", $"'{replacement.Path}' is too small to replace '{a.Original.Path}'.", newDevice);
+        }
+        replacement.Resilvering = true;
+        bool mirror = top.Parity == 0;
+        p.ReplaceTopLeaves(top.Id, mirror ? [.. top.Leaves, replacement] : top.Leaves.Select(l => l == a.Spare ? replacement : l).ToList());
+        CommitAndResilver(p, $"zpool replace {p.Name} {a.Original.Path} {replacement.Path}", replacement, a.Original.Path, $"the spare '{a.Spare.Path}' stays in use");
+        if (mirror) p.ReplaceTopLeaves(top.Id, p.Tops[top.Id].Leaves.Where(l => l != replacement).ToList());
+        p.ReturnSpare(a, replacement);
+        p.Sync();
+        if (!inPlace) ClearLabels(a.Original);
+        SaveCache();
+    }
 }

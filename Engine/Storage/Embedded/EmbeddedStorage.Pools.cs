@@ -208,13 +208,14 @@ public sealed partial class EmbeddedStorage
         return found.Values.ToList();
     }
 
-    private static IEnumerable<ulong> LeafGuids(VdevConfigNode n) => n.Children.Count == 0 && n.Type != "root" ? [n.Guid] : n.Children.SelectMany(LeafGuids);
+    private static IEnumerable<ulong> LeafGuids(VdevConfigNode n) =>
+        n.Type == "hole" ? [] : n.Children.Count == 0 && n.Type != "root" ? [n.Guid] : n.Children.SelectMany(LeafGuids);
 
     public IReadOnlyList<ZImportablePool> FindImportablePools(IReadOnlyList<string> searchDirectories, CancellationToken ct) => Locked(() =>
         (IReadOnlyList<ZImportablePool>)Scan(searchDirectories).Select(f =>
         {
             bool complete = LeafGuids(f.Config.VdevTree).All(f.Paths.ContainsKey);
-            bool importable = f.Config.VdevTree.Children.Where(t => t.Class is ZVdevClass.Normal or ZVdevClass.Log).All(t =>
+            bool importable = f.Config.VdevTree.Children.Where(t => t.Class is ZVdevClass.Normal or ZVdevClass.Log && t.Type != "hole").All(t =>
             {
                 var leaves = t.Children.Count == 0 ? [t.Guid] : t.Children.Select(c => c.Guid).ToList();
                 int gone = leaves.Count(g => !f.Paths.ContainsKey(g));
@@ -312,17 +313,33 @@ public sealed partial class EmbeddedStorage
     private static IllumosException NotYet(string what) =>
         new(ErrorKind.NotImplemented, "StorageNotImplemented", $"The embedded storage engine does not implement {what} yet.", what);
 
+    /// <summary>
+    /// zpool remove: a cache or spare device, or a whole log vdev (named by its device, or as
+    /// mirror-N for a log mirror). Top-level data vdevs need device evacuation, which this engine
+    /// does not implement.
+    /// </summary>
     public void RemoveDevice(string pool, string device, CancellationToken ct) => Locked(() =>
     {
         var p = PoolOf(pool);
         var full = Path.GetFullPath(device);
-        var leaf = p.CacheDevices.Concat(p.Spares).FirstOrDefault(l => l.Path == full || l.Path == device);
+        bool Named(LeafDevice l) => l.Path == full || l.Path == device;
+        var leaf = p.CacheDevices.Concat(p.Spares).FirstOrDefault(Named);
         if (leaf is null)
         {
-            if (p.Tops.Any(t => t.Leaves.Any(l => l.Path == full || l.Path == device)))
-                throw NotYet("removing top-level or log vdevs (device evacuation)");
-            throw IllumosException.NotFound("DeviceNotInPool", $"'{device}' is not a device of pool '{p.Name}'.", device);
+            var top = p.Tops.FirstOrDefault(t => !t.IsHole && (t.Name == device || t.Type == "file" && Named(t.Leaves[0])));
+            if (top is null)
+            {
+                if (p.Tops.FirstOrDefault(t => t.Leaves.Any(Named)) is not { } member)
+                    throw IllumosException.NotFound("DeviceNotInPool", $"'{device}' is not a device of pool '{p.Name}'.", device);
+                if (member.Class != ZVdevClass.Log) throw NotYet("removing top-level data vdevs (device evacuation)");
+                throw IllumosException.Refused("RemoveLogMember", $"'{device}' is one side of log vdev {member.Name}: detach it, or remove {member.Name} as a whole.", device);
+            }
+            if (top.Class != ZVdevClass.Log) throw NotYet("removing top-level data vdevs (device evacuation)");
+            RemoveLogVdev(p, top, device);
+            return;
         }
+        if (p.SpareInUse(leaf))
+            throw new IllumosException(ErrorKind.ResourceBusy, "SpareInUse", $"'{device}' is a hot spare in use; detach it (or the device it stands in for) first.", device);
         p.L2.Remove(leaf);
         p.CacheDevices.Remove(leaf);
         p.Spares.Remove(leaf);
@@ -332,6 +349,16 @@ public sealed partial class EmbeddedStorage
         ClearLabels(leaf);
         SaveCache();
     });
+
+    private void RemoveLogVdev(Pool p, TopVdev top, string device)
+    {
+        var leaves = top.Leaves.ToList();
+        p.RemoveLogVdev(top);
+        p.LogHistory($"zpool remove {p.Name} {device}");
+        p.Sync();
+        foreach (var l in leaves) ClearLabels(l);
+        SaveCache();
+    }
 
     public IReadOnlyList<ZPoolHistoryEntry> GetHistory(string pool, bool includeInternal, CancellationToken ct) => Locked(() =>
     {

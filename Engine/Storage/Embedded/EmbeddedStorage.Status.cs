@@ -8,23 +8,40 @@ public sealed partial class EmbeddedStorage
 {
     private static ZPoolVdev LeafNode(LeafDevice l, ZVdevClass cls, int depth) => new()
     {
-        Name = l.Path, Type = "file", Path = l.Path, Class = cls, Depth = depth, Guid = l.Guid,
-        State = cls == ZVdevClass.Spare ? ZHealth.AVAIL : l.State,
+        Name = l.Path, Type = "file", Path = l.Path, Class = cls, Depth = depth, Guid = l.Guid, State = l.State,
         ReadErrors = l.ReadErrors, WriteErrors = l.WriteErrors, ChecksumErrors = l.ChecksumErrors,
-        Note = l.State == ZHealth.FAULTED ? "too many errors" : null,
+        Note = l.Resilvering && l.Usable ? "(resilvering)" : l.Note,
     };
+
+    /// <summary>A member of a vdev: the device, or the spare-N group of a failed device and the spare serving for it.</summary>
+    private static ZPoolVdev SlotNode(Pool p, TopVdev t, int index, int depth)
+    {
+        var l = t.Leaves[index];
+        if (p.SpareActivations.FirstOrDefault(a => a.Spare == l) is not { } a) return LeafNode(l, t.Class, depth);
+        return new ZPoolVdev
+        {
+            Name = "spare-" + index, Type = "spare", Class = t.Class, Depth = depth, Guid = a.Original.Guid ^ a.Spare.Guid,
+            State = a.Spare.Usable ? ZHealth.DEGRADED : ZHealth.UNAVAIL,
+            Children = new[] { LeafNode(a.Original, t.Class, depth + 1), LeafNode(a.Spare, t.Class, depth + 1) },
+        };
+    }
 
     private static ZPoolVdev Tree(Pool p)
     {
-        var children = p.Tops.Select(t => t.Type != "file"
+        var children = p.Tops.Where(t => !t.IsHole).Select(t => t.Type != "file"
             ? new ZPoolVdev
             {
-                Name = t.Type + "-" + t.Id, Type = t.Type, Class = t.Class, Depth = 1, Guid = t.Guid, State = t.State,
-                Children = t.Leaves.Select(l => LeafNode(l, t.Class, 2)).ToList(),
+                Name = t.Type + "-" + t.Id, Type = t.Type, Class = t.Class, Depth = 1, Guid = t.Guid,
+                State = t.State == ZHealth.ONLINE && p.SpareActivations.Any(a => a.TopId == t.Id) ? ZHealth.DEGRADED : t.State,
+                Children = Enumerable.Range(0, t.Leaves.Count).Select(i => SlotNode(p, t, i, 2)).ToList(),
             }
             : LeafNode(t.Leaves[0], t.Class, 1) with { Guid = t.Guid })
             .Concat(p.CacheDevices.Select(l => LeafNode(l, ZVdevClass.Cache, 1)))
-            .Concat(p.Spares.Select(l => LeafNode(l, ZVdevClass.Spare, 1))).ToList();
+            .Concat(p.Spares.Select(l => LeafNode(l, ZVdevClass.Spare, 1) with
+            {
+                State = p.SpareInUse(l) ? ZHealth.INUSE : l.Usable ? ZHealth.AVAIL : l.State,
+                Note = p.SpareInUse(l) ? "currently in use" : l.Usable ? null : l.Note,
+            })).ToList();
         return new ZPoolVdev { Name = p.Name, Type = "root", State = p.Health, Guid = p.Guid, Children = children };
     }
 
@@ -32,16 +49,36 @@ public sealed partial class EmbeddedStorage
     {
         var p = PoolOf(pool);
         var tree = Tree(p);
-        bool errors = tree.Flatten().Any(v => v.ReadErrors + v.WriteErrors + v.ChecksumErrors > 0);
+        var (status, action) = Explain(p, tree);
         return new ZPoolStatus
         {
             PoolName = p.Name, State = p.Health, Config = tree, ErrorCount = p.Zio.ChecksumErrorsUnrecovered + (ulong)(p.Scrub?.Errors ?? 0),
             Scan = ScanOf(p), Errors = includeErrorList ? ErrorList(p) : Array.Empty<ZPoolError>(),
-            Status = errors ? "One or more devices has experienced an unrecoverable error. An attempt was made to correct the error. Applications are unaffected." : null,
-            Action = errors ? "Determine if the device needs to be replaced, and clear the errors using 'zpool clear' or replace the device with 'zpool replace'." : null,
+            Status = status, Action = action,
             ErrorsText = p.Zio.ChecksumErrorsUnrecovered + (ulong)(p.Scrub?.Errors ?? 0) is var n && n == 0 ? "No known data errors" : $"{n} data errors, use '-v' for a list",
         };
     });
+
+    /// <summary>The status and action lines of zpool status: the most serious condition first.</summary>
+    private static (string? Status, string? Action) Explain(Pool p, ZPoolVdev tree)
+    {
+        var leaves = tree.Flatten().Where(v => v.Type == "file" && v.Class != ZVdevClass.Spare).ToList();
+        const string replicas = " Sufficient replicas exist for the pool to continue functioning in a degraded state.";
+        if (leaves.Any(v => v.State == ZHealth.UNAVAIL))
+            return ("One or more devices could not be opened." + replicas, "Attach the missing device and online it using 'zpool online', or replace it with 'zpool replace'.");
+        if (leaves.Any(v => v.State == ZHealth.FAULTED))
+            return ("One or more devices are faulted in response to persistent errors." + replicas, "Replace the faulted device, or use 'zpool clear' to mark the device repaired.");
+        if (leaves.Any(v => v.State == ZHealth.DEGRADED))
+            return ("One or more devices are degraded in response to too many checksum errors; they remain in use." + replicas, "Replace the degraded device, or use 'zpool clear' to mark the device repaired.");
+        if (p.Scrub is { Function: ZScanFunction.Resilver, IsActive: true })
+            return ("One or more devices is currently being resilvered. The pool will continue to function, possibly in a degraded state.", "Wait for the resilver to complete.");
+        if (leaves.Any(v => v.State == ZHealth.OFFLINE))
+            return ("One or more devices has been taken offline by the administrator." + replicas, "Online the device using 'zpool online' or replace the device with 'zpool replace'.");
+        if (leaves.Any(v => v.ReadErrors + v.WriteErrors + v.ChecksumErrors > 0))
+            return ("One or more devices has experienced an unrecoverable error. An attempt was made to correct the error. Applications are unaffected.",
+                "Determine if the device needs to be replaced, and clear the errors using 'zpool clear' or replace the device with 'zpool replace'.");
+        return (null, null);
+    }
 
     public IReadOnlyList<ZPoolIOStat> GetIOStats(string pool, bool perDevice, CancellationToken ct) => Locked(() =>
     {
@@ -60,6 +97,7 @@ public sealed partial class EmbeddedStorage
         for (int i = 0; i < p.Tops.Count; i++)
         {
             var t = p.Tops[i];
+            if (t.IsHole) continue;
             var a = p.Space.Allocators[i];
             list.Add(new ZPoolIOStat
             {
@@ -85,36 +123,20 @@ public sealed partial class EmbeddedStorage
 
     public void StartScrub(string pool, CancellationToken ct) => Locked(() => BeginScan(PoolOf(pool), ZScanFunction.Scrub));
 
-    /// <summary>Starts a scrub or resilver walk of the pool's committed state on a worker thread.</summary>
-    private static Scrub BeginScan(Pool p, ZScanFunction function)
-    {
-        if (p.Scrub is { State: ZScanState.Paused } paused && function == ZScanFunction.Scrub) { paused.Resume(); p.LogHistory("zpool scrub " + p.Name); return paused; }
-        if (p.Scrub is { State: ZScanState.Scanning or ZScanState.Paused } running && function == ZScanFunction.Resilver) running.Cancel();
-        if (p.Scrub is { State: ZScanState.Scanning })
-            throw new IllumosException(ErrorKind.ResourceBusy, "ScrubInProgress", $"A scrub of '{p.Name}' is already running.", p.Name);
-        p.Sync();
-        var roots = new List<(Zio.BlockPointer, ulong, string)> { (p.LastMosRoot, 0, "<metadata>") };
-        foreach (var h in p.Dsl.Heads.OrderBy(h => h.CreateTxg))
-        {
-            foreach (var s in h.Snapshots) roots.Add((s.Root, s.PrevSnapTxg, s.FullName));
-            roots.Add((h.Root, h.PrevSnapTxg, h.Name));
-        }
-        var scrub = new Scrub(p, roots, p.Allocated) { Function = function };
-        p.Scrub = scrub;
-        p.LogHistory(function == ZScanFunction.Scrub ? "zpool scrub " + p.Name : "resilver " + p.Name, isInternal: function != ZScanFunction.Scrub);
-        p.Sync();
-        scrub.Start();
-        return scrub;
-    }
+    private static Scrub BeginScan(Pool p, ZScanFunction function) => p.BeginScan(function);
 
     /// <summary>Waits for a running scrub to finish (tests, -Wait).</summary>
-    public void WaitForScrub(string pool) => (Locked(() => PoolOf(pool).Scrub))?.Wait();
+    public void WaitForScrub(string pool)
+    {
+        Locked(() => PoolOf(pool).Scrub)?.Wait();
+        // The outcome is committed at once (the timer would do it within seconds).
+        Locked(() => { if (_pools.TryGetValue(pool, out var p)) p.Sync(); });
+    }
 
     public void StopScrub(string pool, CancellationToken ct) => Locked(() =>
     {
         var p = PoolOf(pool);
-        if (p.Scrub is not { State: ZScanState.Scanning or ZScanState.Paused } s)
-            throw IllumosException.Refused("NoActiveScrub", $"There is no scrub running on '{p.Name}'.", p.Name);
+        var s = ActiveScrub(p, "cancel", ZScanState.Scanning, ZScanState.Paused);
         s.Cancel();
         p.LogHistory("zpool scrub -s " + p.Name);
         p.Sync();
@@ -123,18 +145,28 @@ public sealed partial class EmbeddedStorage
     public void PauseScrub(string pool, CancellationToken ct) => Locked(() =>
     {
         var p = PoolOf(pool);
-        if (p.Scrub is not { State: ZScanState.Scanning } s)
-            throw IllumosException.Refused("NoActiveScrub", $"There is no running scrub to pause on '{p.Name}'.", p.Name);
+        var s = ActiveScrub(p, "pause", ZScanState.Scanning);
         s.Pause();
         p.LogHistory("zpool scrub -p " + p.Name);
         p.Sync();
     });
 
+    /// <summary>The scrub a stop or pause applies to; a resilver is neither stopped nor paused (zpool refuses it too).</summary>
+    private static Scrub ActiveScrub(Pool p, string verb, params ZScanState[] states)
+    {
+        if (p.Scrub is { Function: ZScanFunction.Resilver, IsActive: true })
+            throw new IllumosException(ErrorKind.ResourceBusy, "ResilverInProgress", $"Cannot {verb} scrubbing '{p.Name}': it is resilvering.", p.Name);
+        if (p.Scrub is not { } s || !states.Contains(s.State))
+            throw IllumosException.Refused("NoActiveScrub", $"There is no {(verb == "pause" ? "running " : "")}scrub to {verb} on '{p.Name}'.", p.Name);
+        return s;
+    }
+
     private static ZScanInfo ScanOf(Pool p)
     {
         if (p.Scrub is not { } s) return new ZScanInfo();
-        var elapsed = ((s.EndTime ?? s.PauseTime ?? DateTimeOffset.Now) - s.StartTime).TotalSeconds;
-        double? rate = elapsed > 0 ? s.Examined / elapsed : null;
+        // Rate and time left are per pass (since this process started or resumed the scan), as zpool status reports them.
+        var elapsed = ((s.EndTime ?? s.PauseTime ?? DateTimeOffset.Now) - (s.State == ZScanState.Finished ? s.StartTime : s.PassStart)).TotalSeconds;
+        double? rate = elapsed > 0 ? (s.State == ZScanState.Finished ? s.Examined : s.Examined - s.PassExamined) / elapsed : null;
         double pct = s.ToExamine == 0 ? 100 : Math.Min(100, 100.0 * s.Examined / s.ToExamine);
         return new ZScanInfo
         {
@@ -189,7 +221,18 @@ public sealed partial class EmbeddedStorage
         var p = PoolOf(pool);
         var leaves = p.AllLeaves.Where(l => device is null || l.Path == Path.GetFullPath(device) || l.Path == device).ToList();
         if (device is not null && leaves.Count == 0) throw IllumosException.NotFound("DeviceNotInPool", $"'{device}' is not a device of pool '{p.Name}'.", device);
-        foreach (var l in leaves) l.ReadErrors = l.WriteErrors = l.ChecksumErrors = 0;
+        // A faulted device was out of service and missed writes: zpool clear brings it back and resilvers it.
+        bool wasFaulted = leaves.Any(l => l.Faulted);
+        foreach (var l in leaves) l.ClearErrors();
+        // A cleared device a spare stood in for takes its place back and is resilvered; the spare is available again.
+        foreach (var a in p.SpareActivations.Where(a => leaves.Contains(a.Original) && a.Original.Usable).ToList())
+        {
+            p.ReturnSpare(a, a.Original);
+            a.Original.Resilvering = true;
+            wasFaulted = true;
+        }
         if (device is null) p.Zio.ChecksumErrorsUnrecovered = 0;
+        // Not logged in the history (zpool clear is not); the labels drop the fault with the next txg.
+        if (wasFaulted) BeginScan(p, ZScanFunction.Resilver);
     });
 }

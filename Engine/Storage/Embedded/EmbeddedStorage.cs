@@ -23,7 +23,10 @@ public sealed partial class EmbeddedStorage : IStorage, IZplHost, IDisposable
     public EmbeddedStorage(EmbeddedHost host) : this(host.PathOf("etc", "zfs"), ArcFromEnvironment()) { }
 
     /// <summary>Storage whose pool cache lives in <paramref name="zfsDirectory"/> (etc/zfs of a host).</summary>
-    public EmbeddedStorage(string zfsDirectory, long arcBytes)
+    public EmbeddedStorage(string zfsDirectory, long arcBytes) : this(zfsDirectory, arcBytes, backgroundCommits: true) { }
+
+    /// <summary>Without background commits every txg is an explicit one (the crash harness's worker relies on it).</summary>
+    internal EmbeddedStorage(string zfsDirectory, long arcBytes, bool backgroundCommits)
     {
         Directory.CreateDirectory(zfsDirectory);
         _cachePath = Path.Combine(zfsDirectory, "zpool.cache");
@@ -31,7 +34,8 @@ public sealed partial class EmbeddedStorage : IStorage, IZplHost, IDisposable
         Files = new ZplFiles(this);
         foreach (var e in PoolCache.Load(_cachePath).Pools)
         {
-            var config = e.Devices.Select(TryReadLabel).FirstOrDefault(c => c is not null && c.PoolGuid == e.Guid);
+            // The newest label wins: a device that was offline or absent carries an older configuration.
+            var config = e.Devices.Select(TryReadLabel).Where(c => c is not null && c.PoolGuid == e.Guid).MaxBy(c => c!.Txg);
             if (config is null) continue; // devices gone: the pool is not listed (zpool would show it UNAVAIL)
             var paths = new Dictionary<ulong, string>();
             foreach (var d in e.Devices) if (TryReadLabel(d) is { } c && c.PoolGuid == e.Guid) paths[c.Guid] = d;
@@ -42,7 +46,8 @@ public sealed partial class EmbeddedStorage : IStorage, IZplHost, IDisposable
             }
             catch (IllumosException) { /* too many devices missing: not imported (zpool shows it UNAVAIL) */ }
         }
-        _timer = new Timer(_ => TimerSync(), null, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(5));
+        var period = backgroundCommits ? TimeSpan.FromSeconds(5) : Timeout.InfiniteTimeSpan;
+        _timer = new Timer(_ => TimerSync(), null, period, period);
     }
 
     public long ArcBytes { get; }
@@ -57,6 +62,7 @@ public sealed partial class EmbeddedStorage : IStorage, IZplHost, IDisposable
         try
         {
             if (_disposed) return;
+            ActivateSpares();
             foreach (var p in _pools.Values) if (p.IsDirty) p.Sync();
         }
         catch (IllumosException) { /* surfaced again by the next explicit commit */ }
@@ -94,7 +100,24 @@ public sealed partial class EmbeddedStorage : IStorage, IZplHost, IDisposable
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            return f();
+            ActivateSpares();
+            var result = f();
+            ActivateSpares();
+            return result;
+        }
+    }
+
+    /// <summary>zed's part: a device that failed since the last call gets a hot spare (under the lock, between operations).</summary>
+    private void ActivateSpares()
+    {
+        foreach (var p in _pools.Values)
+        {
+            if (!p.NeedsSpare) continue;
+            try
+            {
+                if (p.ActivateSpares()) SaveCache();
+            }
+            catch (IllumosException) { /* tried again after the next operation */ }
         }
     }
 
@@ -174,6 +197,9 @@ public sealed partial class EmbeddedStorage : IStorage, IZplHost, IDisposable
 
     internal static ulong RefreservationUsed(Pool pool, Dataset head) =>
         ParseLimit(pool.Dsl.Props.Get(head, "refreservation")) is { } r && r > head.UsedHead ? (ulong)(r - head.UsedHead) : 0;
+
+    /// <summary>The engine's pool object (white-box tests).</summary>
+    internal Pool PoolForTests(string name) => Locked(() => PoolOf(name));
 
     /// <summary>Closes everything without committing, as if the process died (crash tests).</summary>
     internal void CrashForTests()

@@ -40,7 +40,7 @@ public static class ZPoolStatusText
             {
                 bool noCounters = v.Class is ZVdevClass.Cache or ZVdevClass.Spare && v.Depth > 0;
                 b.Append(v.State.ToString().PadRight(8));
-                if (!noCounters || v.State != ZHealth.AVAIL)
+                if (!noCounters || v.State is not (ZHealth.AVAIL or ZHealth.INUSE))
                     b.Append(Count(v.ReadErrors).PadLeft(6)).Append(Count(v.WriteErrors).PadLeft(6)).Append(Count(v.ChecksumErrors).PadLeft(6));
                 if (v.Note is { Length: > 0 }) b.Append("  ").Append(v.Note);
             }

@@ -42,6 +42,20 @@ public sealed class StorageFixture : IDisposable
 
     public string Dev(string name) => Path.Combine(DevDir, name);
 
+    /// <summary>A blank device file of the default size.</summary>
+    public void NewDevice(string name)
+    {
+        using var fs = new FileStream(Dev(name), FileMode.CreateNew);
+        fs.SetLength((long)DeviceSize);
+    }
+
+    /// <summary>zpool export, then zpool import -d of the device directory.</summary>
+    public void ExportImport(string pool = "tank")
+    {
+        Storage.ExportPool(pool, false, default);
+        Storage.ImportPool(pool, null, [DevDir], false, null, default);
+    }
+
     public ZPool CreatePool(string name, params string[] words)
     {
         var spec = VdevSpec.Parse(words.Select(w => w is "mirror" or "log" or "cache" or "spare" or "raidz" or "raidz1" or "raidz2" or "raidz3" ? w : Dev(w)).ToList());

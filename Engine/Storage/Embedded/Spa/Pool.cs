@@ -15,7 +15,7 @@ namespace Illumos.Engine.Storage.Embedded.Spa;
 /// space map and history appends, the MOS, a flush; then even labels (when the config changed),
 /// the uberblock in every label's ring, odd labels, each step flushed.
 /// </summary>
-public sealed class Pool : IDisposable
+public sealed partial class Pool : IDisposable
 {
     public const long DirtyMax = 64L << 20;
     private const int SpaceRecordSize = 24;
@@ -49,7 +49,7 @@ public sealed class Pool : IDisposable
     public SpaceManager Space { get; }
     public AdaptiveCache Arc { get; }
     public L2Arc L2 { get; }
-    public Zil.IntentLog Zil { get; }
+    public Zil.IntentLog Zil { get; private set; }
     public ZioPipeline Zio { get; }
     public ObjectSet Mos { get; private set; }
     public DslPool Dsl { get; }
@@ -57,8 +57,10 @@ public sealed class Pool : IDisposable
     public ulong LastTxg { get; private set; }
     public BlockPointer LastMosRoot { get; private set; }
     public Scrub? Scrub { get; set; }
+    /// <summary>Milliseconds the scan worker sleeps per block (tests that need to catch a scan in progress).</summary>
+    internal int ScanThrottleForTests { get; set; }
     public int Ashift => Tops.Count > 0 ? Tops[0].Ashift : 12;
-    public IEnumerable<LeafDevice> AllLeaves => Tops.SelectMany(t => t.Leaves).Concat(CacheDevices).Concat(Spares);
+    public IEnumerable<LeafDevice> AllLeaves => Tops.SelectMany(t => t.Leaves).Concat(SpareActivations.Select(a => a.Original)).Concat(CacheDevices).Concat(Spares).Distinct();
     public string? AltRoot { get; set; }
 
     public long Size => Space.Size;
@@ -72,6 +74,7 @@ public sealed class Pool : IDisposable
         {
             var normal = Tops.Where(t => t.Class == ZVdevClass.Normal).ToList();
             if (normal.Any(t => t.State == ZHealth.FAULTED)) return ZHealth.FAULTED;
+            if (SpareActivations.Count > 0) return ZHealth.DEGRADED; // a spare stands in for a failed device
             return Tops.Any(t => t.State != ZHealth.ONLINE) ? ZHealth.DEGRADED : ZHealth.ONLINE;
         }
     }
@@ -130,14 +133,28 @@ public sealed class Pool : IDisposable
     public VdevConfigNode BuildTree() => new()
     {
         Type = "root", Guid = Guid,
-        Children = Tops.Select(t => new VdevConfigNode
-        {
-            Type = t.Type, Guid = t.Guid, Id = t.Id, Class = t.Class, Asize = t.Asize, Ashift = t.Ashift, Parity = t.Parity,
-            Path = t.Type == "file" ? t.Leaves[0].Path : null, Size = t.Type == "file" ? t.Leaves[0].FileSize : 0,
-            Children = t.Type != "file" ? t.Leaves.Select(l => new VdevConfigNode { Type = "file", Guid = l.Guid, Path = l.Path, Size = l.FileSize }).ToList() : new(),
-        }).Concat(CacheDevices.Select(l => new VdevConfigNode { Type = "file", Guid = l.Guid, Path = l.Path, Class = ZVdevClass.Cache }))
-          .Concat(Spares.Select(l => new VdevConfigNode { Type = "file", Guid = l.Guid, Path = l.Path, Class = ZVdevClass.Spare })).ToList(),
+        Children = Tops.Select(t => t.Type == "file"
+            ? LeafNode(t.Leaves[0]) with { Guid = t.Guid, Id = t.Id, Class = t.Class, Asize = t.Asize, Ashift = t.Ashift }
+            : new VdevConfigNode
+            {
+                Type = t.Type, Guid = t.Guid, Id = t.Id, Class = t.Class, Asize = t.Asize, Ashift = t.Ashift, Parity = t.Parity,
+                Children = t.Leaves.Select(l => SpareActivations.FirstOrDefault(a => a.Spare == l) is { } a
+                    ? new VdevConfigNode { Type = "spare", Guid = a.Original.Guid ^ a.Spare.Guid, Children = [LeafNode(a.Original), LeafNode(a.Spare)] }
+                    : LeafNode(l)).ToList(),
+            }).Concat(CacheDevices.Select(l => LeafNode(l) with { Class = ZVdevClass.Cache }))
+          .Concat(Spares.Select(l => LeafNode(l) with { Class = ZVdevClass.Spare })).ToList(),
     };
+
+    private static VdevConfigNode LeafNode(LeafDevice l) => new()
+    {
+        Type = "file", Guid = l.Guid, Path = l.Path, Size = l.FileSize,
+        Offline = l.Offline && !l.OfflineTemporary, Faulted = l.Faulted, Degraded = l.Degraded,
+    };
+
+    /// <summary>The leaf states the labels must record; when it changes, the next txg rewrites the labels.</summary>
+    private string PersistentLeafStates() => string.Join(',', AllLeaves.Select(l => $"{l.Guid}:{(l.Offline && !l.OfflineTemporary ? 1 : 0)}{(l.Faulted ? 1 : 0)}{(l.Degraded ? 1 : 0)}"));
+    private string _writtenLeafStates = "";
+    private readonly List<LeafDevice> _staleLeaves = new();
 
     private LabelConfig LabelFor(LeafDevice leaf, ulong topGuid, LabelPoolState state, VdevConfigNode tree) => new()
     {
@@ -146,8 +163,8 @@ public sealed class Pool : IDisposable
     };
 
     private IEnumerable<(LeafDevice Leaf, ulong TopGuid)> LabelledLeaves() =>
-        Tops.SelectMany(t => t.Leaves.Select(l => (l, t.Guid))).Concat(CacheDevices.Select(l => (l, l.Guid))).Concat(Spares.Select(l => (l, l.Guid)))
-            .Where(x => x.Item1.State is not (ZHealth.OFFLINE or ZHealth.UNAVAIL));
+        Tops.SelectMany(t => t.Leaves.Select(l => (l, t.Guid))).Concat(CacheDevices.Select(l => (l, l.Guid))).Concat(Spares.Where(l => !SpareInUse(l)).Select(l => (l, l.Guid)))
+            .Where(x => x.Item1.Usable);
 
     private void WriteLabels(int[] which, LabelPoolState state)
     {
@@ -165,7 +182,8 @@ public sealed class Pool : IDisposable
 
     // ---------------- txg commit ----------------
 
-    public bool IsDirty => Dsl.IsDirty || _history.Count > 0 || _configDirty || _labelsDirty || Space.PendingLog.Count > 0 || Mos.IsDirty;
+    public bool IsDirty => Dsl.IsDirty || _history.Count > 0 || _configDirty || _labelsDirty || Space.PendingLog.Count > 0 || Mos.IsDirty || Scrub is { Dirty: true }
+        || PersistentLeafStates() != _writtenLeafStates;
 
     public long DirtyBytes => Dsl.DirtyBytes;
 
@@ -180,6 +198,7 @@ public sealed class Pool : IDisposable
         Dsl.SaveRecords(txg);
         AppendSpaceLog();
         AppendHistory(txg);
+        SaveScan();
         if (_configDirty)
         {
             WriteObject(Mos.Get(1), Config.Serialize());
@@ -188,24 +207,72 @@ public sealed class Pool : IDisposable
         var mosRoot = Mos.Sync(txg);
         LastMosRoot = mosRoot;
         FlushAll(Tops.SelectMany(t => t.Leaves));
-        bool labels = _labelsDirty;
+        var leafStates = PersistentLeafStates();
+        bool labels = _labelsDirty || leafStates != _writtenLeafStates;
         if (labels) WriteLabels([0, 2], LabelPoolState.Active);
         var ub = new Uberblock(txg, GuidSum(), DateTimeOffset.UtcNow.ToUnixTimeSeconds(), mosRoot);
-        var ubLeaves = Tops.SelectMany(t => t.Leaves).Where(l => l.State is not (ZHealth.OFFLINE or ZHealth.UNAVAIL)).ToList();
+        var ubLeaves = Tops.SelectMany(t => t.Leaves).Where(l => l.Usable).ToList();
         foreach (var leaf in ubLeaves)
             for (int l = 0; l < 4; l++) Label.WriteUberblock(leaf, ub, l);
         FlushAll(ubLeaves);
-        if (labels) { WriteLabels([1, 3], LabelPoolState.Active); _labelsDirty = false; }
+        if (labels) { WriteLabels([1, 3], LabelPoolState.Active); _labelsDirty = false; _writtenLeafStates = leafStates; }
         // While a scrub runs, freed blocks stay allocated so nothing it will read is overwritten.
-        if (Scrub is not { State: ZScanState.Scanning or ZScanState.Paused }) Space.ReleaseDeferred();
+        if (Scrub is not { IsActive: true }) Space.ReleaseDeferred();
+        if (Scrub is { Function: ZScanFunction.Resilver, State: ZScanState.Finished })
+            foreach (var l in Tops.SelectMany(t => t.Leaves)) l.Resilvering = false;
         LastTxg = txg;
         Zil.Reset();
+    }
+
+    /// <summary>Starts a scrub or resilver walk of the pool's committed state on a worker thread.</summary>
+    public Scrub BeginScan(ZScanFunction function)
+    {
+        if (Scrub is { State: ZScanState.Paused } paused && function == ZScanFunction.Scrub && paused.Function == ZScanFunction.Scrub)
+        {
+            paused.Resume();
+            LogHistory("zpool scrub " + Name);
+            Sync();
+            return paused;
+        }
+        // A resilver takes precedence: a scrub (or an older resilver) in progress stops and the resilver starts over.
+        if (Scrub is { IsActive: true } running && function == ZScanFunction.Resilver) running.Cancel();
+        if (Scrub is { IsActive: true } active)
+            throw new IllumosException(ErrorKind.ResourceBusy, active.Function == ZScanFunction.Resilver ? "ResilverInProgress" : "ScrubInProgress",
+                $"A {(active.Function == ZScanFunction.Resilver ? "resilver" : "scrub")} of '{Name}' is already {(active.State == ZScanState.Paused ? "paused" : "running")}.", Name);
+        Sync();
+        var scrub = Spa.Scrub.Begin(this, function);
+        Scrub = scrub;
+        LogHistory(function == ZScanFunction.Scrub ? "zpool scrub " + Name : "resilver " + Name, isInternal: function != ZScanFunction.Scrub);
+        Sync();
+        scrub.Start();
+        return scrub;
+    }
+
+    /// <summary>The scan's position and figures go into the txg being committed (dsl_scan_sync).</summary>
+    private void SaveScan()
+    {
+        if (Scrub is not { Dirty: true } scan) return;
+        if (Config.ScanObj == 0)
+        {
+            Config.ScanObj = Mos.Allocate(ObjectType.ScanState, 16 * 1024).Id;
+            _configDirty = true;
+        }
+        WriteObject(Mos.Get(Config.ScanObj), scan.Snapshot().Serialize());
+    }
+
+    /// <summary>After import: the scan the MOS recorded; an unfinished one continues from its bookmark.</summary>
+    private void LoadScan()
+    {
+        if (Config.ScanObj == 0 || Mos.TryGet(Config.ScanObj) is not { } o) return;
+        if (ScanPhys.Deserialize(ReadObject(o)) is not { } phys) return;
+        Scrub = Spa.Scrub.FromPhys(this, phys);
+        if (Scrub.IsActive) LogHistory($"{(phys.Function == ZScanFunction.Resilver ? "resilver" : "scrub")} resumed at txg {LastTxg}", isInternal: true);
     }
 
     /// <summary>Cache flushes of several devices are issued together, as ZFS does, not one after another.</summary>
     private static void FlushAll(IEnumerable<LeafDevice> leaves)
     {
-        var list = leaves.Where(l => l.State is not (ZHealth.OFFLINE or ZHealth.UNAVAIL)).ToList();
+        var list = leaves.Where(l => l.Usable).ToList();
         if (list.Count == 1) list[0].Flush();
         else Parallel.ForEach(list, l => l.Flush());
     }
@@ -275,8 +342,12 @@ public sealed class Pool : IDisposable
         var opened = new List<LeafDevice>();
         try
         {
+            var byGuid = new Dictionary<ulong, LeafDevice>();
+            var activations = new List<SpareActivation>();
             LeafDevice OpenLeaf(VdevConfigNode n)
             {
+                // A spare in use appears twice in the tree (in its spare-N group and among the spares): one device.
+                if (byGuid.TryGetValue(n.Guid, out var known)) return known;
                 // A device that is gone, or whose label no longer names it (a blank replacement), is UNAVAIL.
                 var path = pathsByGuid.GetValueOrDefault(n.Guid);
                 LeafDevice leaf;
@@ -286,8 +357,21 @@ public sealed class Pool : IDisposable
                     try { leaf = new LeafDevice(path, n.Guid); }
                     catch (IllumosException) { leaf = LeafDevice.Missing(path, n.Guid, n.Size); }
                 }
+                // States the labels recorded outlive the import; error counters start from zero.
+                leaf.Offline = n.Offline;
+                leaf.Faulted = n.Faulted;
+                leaf.Degraded = n.Degraded;
                 opened.Add(leaf);
-                return leaf;
+                return byGuid[n.Guid] = leaf;
+            }
+            // A spare-N group: the spare serves in the failed device's place.
+            LeafDevice OpenSlot(VdevConfigNode n, int topId)
+            {
+                if (n.Type != "spare") return OpenLeaf(n);
+                var original = OpenLeaf(n.Children[0]);
+                var spare = OpenLeaf(n.Children[1]);
+                activations.Add(new SpareActivation(topId, original, spare));
+                return spare;
             }
             var tops = new List<TopVdev>();
             var cache = new List<LeafDevice>();
@@ -296,18 +380,32 @@ public sealed class Pool : IDisposable
             {
                 if (n.Class == ZVdevClass.Cache) { cache.Add(OpenLeaf(n)); continue; }
                 if (n.Class == ZVdevClass.Spare) { spares.Add(OpenLeaf(n)); continue; }
-                var leaves = n.Type == "file" ? [OpenLeaf(n)] : n.Children.Select(OpenLeaf).ToList();
+                var leaves = n.Type == "file" ? [OpenLeaf(n)] : n.Children.Select(c => OpenSlot(c, n.Id)).ToList();
                 tops.Add(TopVdev.Create(n.Id, n.Guid, n.Type, n.Class, n.Ashift, leaves, n.Parity));
             }
-            var faulted = tops.Where(t => t.State == ZHealth.FAULTED || t.Asize <= 0).ToList();
+            var faulted = tops.Where(t => !t.IsHole && (t.State == ZHealth.FAULTED || t.Asize <= 0)).ToList();
             if (faulted.Count > 0)
                 throw new IllumosException(ErrorKind.ResourceUnavailable, "PoolInsufficientReplicas",
                     $"Pool '{config.PoolName}' cannot be opened: {string.Join(", ", faulted.Select(t => t.Type + "-" + t.Id))} has too many missing devices ({string.Join(", ", faulted.SelectMany(t => t.Leaves).Where(l => l.State == ZHealth.UNAVAIL).Select(l => l.Path))}).", config.PoolName);
             var pool = new Pool(newName ?? config.PoolName, config.PoolGuid, tops, cache, spares, arcBytes);
+            pool.SpareActivations.AddRange(activations);
             pool.Load();
             pool.ReplayIntentLog();
             if (newName is not null && newName != config.PoolName) pool.Dsl.RenamePool(config.PoolName, newName);
             pool._labelsDirty = true;
+            pool.LoadScan();
+            if (pool.Scrub is { IsActive: true, Function: ZScanFunction.Resilver })
+                foreach (var a in pool.SpareActivations) a.Spare.Resilvering = true;
+            pool.Scrub?.Start();
+            // A device that missed txgs (offline with -t, or absent at the last import) is brought up to date.
+            if (pool._staleLeaves.Count > 0 && pool.Scrub is not { IsActive: true, Function: ZScanFunction.Resilver })
+            {
+                pool.LogHistory($"resilver needed: {string.Join(", ", pool._staleLeaves.Select(l => l.Path))} missed txgs", isInternal: true);
+                foreach (var l in pool._staleLeaves) l.Resilvering = true;
+                pool.BeginScan(ZScanFunction.Resilver);
+            }
+            // A device missing at import is replaced by an available spare, as zed does.
+            pool.ActivateSpares();
             return pool;
         }
         catch
@@ -335,6 +433,9 @@ public sealed class Pool : IDisposable
                 foreach (var bp in ObjectSet.Traverse(Zio, ub.RootBp))
                     for (int i = 0; i < bp.Copies; i++) { var d = bp.GetDva(i); Space.Allocators[(int)d.Vdev].Claim((long)d.Offset, d.Asize); }
                 Dsl.Load();
+                _staleLeaves.Clear();
+                foreach (var leaf in Tops.SelectMany(t => t.Leaves).Where(l => l.Usable))
+                    if (Label.ReadUberblocks(leaf).Select(u => u.Txg).DefaultIfEmpty(0UL).Max() < ub.Txg) _staleLeaves.Add(leaf);
                 return;
             }
             catch (IllumosException e) when (e.Kind is ErrorKind.ReadError or ErrorKind.InvalidData)
@@ -369,10 +470,11 @@ public sealed class Pool : IDisposable
     /// <summary>Drops everything not committed and closes the devices, as a crash would (tests).</summary>
     internal void CrashForTests()
     {
-        Scrub?.Cancel();
+        Scrub?.Interrupt();
         foreach (var t in Tops) t.Dispose();
         foreach (var l in CacheDevices) l.Dispose();
         foreach (var l in Spares) l.Dispose();
+        foreach (var a in SpareActivations) a.Original.Dispose();
     }
 
     private void ReplaySpaceMap()
@@ -386,10 +488,26 @@ public sealed class Pool : IDisposable
         }
     }
 
+    /// <summary>
+    /// zpool remove of a log vdev: once the open txg has committed nothing lives on it (the ZIL's
+    /// records are obsolete), so it becomes a hole and the intent log continues on the other log
+    /// devices, or in the pool's txgs when there are none.
+    /// </summary>
+    public void RemoveLogVdev(TopVdev top)
+    {
+        if (top.Class != ZVdevClass.Log || top.IsHole) throw new ArgumentException("not a log vdev", nameof(top));
+        Sync();
+        Tops[top.Id] = new HoleVdev(top.Id, top.Guid, top.Ashift);
+        Space.Allocators[top.Id] = new RangeAllocator(0, top.Ashift);
+        Zil = Zil.On(Tops.Where(t => t.Class == ZVdevClass.Log).SelectMany(t => t.Leaves).ToList());
+        _labelsDirty = true;
+    }
+
     /// <summary>Export or destroy: commit, then record the state in every label.</summary>
     public void Close(LabelPoolState state)
     {
-        if (Scrub is { State: ZScanState.Scanning or ZScanState.Paused } s) s.Cancel();
+        // A running scan stops where it is; its bookmark is committed and it continues after import.
+        Scrub?.Interrupt();
         Sync();
         WriteLabels([0, 1, 2, 3], state);
     }
@@ -398,9 +516,10 @@ public sealed class Pool : IDisposable
 
     public void Dispose()
     {
-        Scrub?.Cancel();
+        Scrub?.Interrupt();
         foreach (var t in Tops) t.Dispose();
         foreach (var l in CacheDevices) l.Dispose();
         foreach (var l in Spares) l.Dispose();
+        foreach (var a in SpareActivations) a.Original.Dispose();
     }
 }

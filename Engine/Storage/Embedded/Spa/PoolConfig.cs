@@ -10,6 +10,8 @@ public sealed class PoolConfig
     public ulong SpaceMapObj { get; set; }
     public ulong HistoryObj { get; set; }
     public ulong ErrorLogObj { get; set; }
+    /// <summary>The scan state object (<see cref="ScanPhys"/>); 0 until the first scrub or resilver.</summary>
+    public ulong ScanObj { get; set; }
     public long Creation { get; set; }
 
     public byte[] Serialize() => JsonSerializer.SerializeToUtf8Bytes(this);

@@ -20,6 +20,10 @@ public sealed record VdevConfigNode
     /// <summary>Leaves: the device size when the label was written (to stand in for a missing device).</summary>
     public long Size { get; init; }
     public int Ashift { get; init; }
+    /// <summary>Leaves: taken offline (not with -t), faulted or degraded for too many errors — states that outlive an import.</summary>
+    public bool Offline { get; init; }
+    public bool Faulted { get; init; }
+    public bool Degraded { get; init; }
     public List<VdevConfigNode> Children { get; init; } = new();
 }
 

@@ -43,8 +43,65 @@ public sealed class LeafDevice : IDisposable
     public string Path { get; }
     public ulong Guid { get; set; }
     public long FileSize { get; private set; }
+    /// <summary>Taken offline (zpool offline); persistent unless <see cref="OfflineTemporary"/>.</summary>
     public bool Offline { get; set; }
-    public ZHealth State => Offline ? ZHealth.OFFLINE : _handle is null ? ZHealth.UNAVAIL : ChecksumErrors + ReadErrors + WriteErrors > 64 ? ZHealth.FAULTED : ZHealth.ONLINE;
+    /// <summary>zpool offline -t: not recorded in the labels, so the next import brings the device back.</summary>
+    public bool OfflineTemporary { get; set; }
+    /// <summary>Taken out of service after too many I/O errors; recorded in the labels until zpool clear.</summary>
+    public bool Faulted { get; set; }
+    /// <summary>Too many checksum errors outside scrub and resilver: still used, not trusted; recorded until zpool clear.</summary>
+    public bool Degraded { get; set; }
+
+    /// <summary>Being rebuilt by a resilver (a spare that took over, a replacement): its checksum errors are expected, not diagnosed.</summary>
+    public bool Resilvering { get; set; }
+
+    /// <summary>Its hot spare was detached by the administrator: no spare is activated for it again until it is cleared or replaced.</summary>
+    public bool SpareDeclined { get; set; }
+
+    /// <summary>I/O errors (read plus write) after which the device is faulted, and checksum errors after which it is degraded (zed's defaults).</summary>
+    public const int ErrorLimit = 10;
+
+    public ZHealth State => Offline ? ZHealth.OFFLINE : _handle is null ? ZHealth.UNAVAIL : Faulted ? ZHealth.FAULTED : Degraded ? ZHealth.DEGRADED : ZHealth.ONLINE;
+    /// <summary>Whether I/O goes to this device: online or degraded (a faulted device is out of service).</summary>
+    public bool Usable => State is ZHealth.ONLINE or ZHealth.DEGRADED;
+    /// <summary>Why zpool status shows it as it does.</summary>
+    public string? Note => State switch
+    {
+        ZHealth.FAULTED or ZHealth.DEGRADED => "too many errors",
+        ZHealth.UNAVAIL => "cannot open",
+        _ => null,
+    };
+
+    private ulong _diagnosedChecksumErrors;
+
+    /// <summary>
+    /// Counts a checksum error. As zed does, errors found by scrub or resilver I/O are counted but do
+    /// not degrade the device (they are being repaired); others do, past <see cref="ErrorLimit"/>.
+    /// </summary>
+    public void CountChecksumError(bool scrub)
+    {
+        if (Resilvering) return; // not yet written: bad data is expected there (ZFS does not even read it)
+        Interlocked.Increment(ref ChecksumErrors);
+        if (!scrub && !Resilvering && Interlocked.Increment(ref _diagnosedChecksumErrors) > ErrorLimit) Degraded = true;
+    }
+
+    /// <summary>Counts a read or write error; past <see cref="ErrorLimit"/> the device is faulted.</summary>
+    public void CountIoError(bool write)
+    {
+        if (write) Interlocked.Increment(ref WriteErrors);
+        else Interlocked.Increment(ref ReadErrors);
+        if (ReadErrors + WriteErrors > ErrorLimit) Faulted = true;
+    }
+
+    /// <summary>zpool clear: counters to zero and the fault or degradation lifted.</summary>
+    public void ClearErrors()
+    {
+        ReadErrors = WriteErrors = ChecksumErrors = _diagnosedChecksumErrors = 0;
+        Faulted = Degraded = SpareDeclined = false;
+    }
+
+    /// <summary>Fault injection (tests): every data read and write fails with an I/O error, like zinject -e io.</summary>
+    internal bool InjectIoErrors { get; set; }
 
     /// <summary>Size with the labels' alignment: labels sit at multiples of 256 KiB.</summary>
     public long AlignedSize => FileSize / LabelSize * LabelSize;
@@ -79,12 +136,14 @@ public sealed class LeafDevice : IDisposable
 
     public void ReadData(long offset, Span<byte> buffer)
     {
+        if (InjectIoErrors) throw new IOException($"Injected I/O error reading '{Path}'.");
         if (offset < 0 || offset + buffer.Length > DataSize) throw new IllumosException(ErrorKind.InvalidData, "BlockOutOfRange", $"A block address lies outside device '{Path}'.", Path);
         ReadRaw(DataStart + offset, buffer);
     }
 
     public void WriteData(long offset, ReadOnlySpan<byte> data)
     {
+        if (InjectIoErrors) throw new IOException($"Injected I/O error writing '{Path}'.");
         if (offset < 0 || offset + data.Length > DataSize) throw new IllumosException(ErrorKind.InvalidData, "BlockOutOfRange", $"A block address lies outside device '{Path}'.", Path);
         WriteRaw(DataStart + offset, data);
     }

@@ -22,6 +22,7 @@ public sealed class MirrorVdev : TopVdev
         get
         {
             int healthy = Leaves.Count(l => l.State == ZHealth.ONLINE);
+            if (healthy == 0 && Leaves.Any(l => l.Usable)) return ZHealth.DEGRADED; // only degraded sides left: still serving
             if (healthy == Leaves.Count) return ZHealth.ONLINE;
             return healthy > 0 ? ZHealth.DEGRADED : ZHealth.FAULTED;
         }
@@ -64,7 +65,7 @@ public sealed class MirrorVdev : TopVdev
                 }
                 continue;
             }
-            Interlocked.Increment(ref leaf.ChecksumErrors);
+            leaf.CountChecksumError(scrub);
             (bad ??= new()).Add(leaf);
         }
         if (good is null) return new VdevReadResult(false, 0);

@@ -30,7 +30,8 @@ public sealed class RaidzVdev : TopVdev
         get
         {
             int bad = Leaves.Count(l => l.State != ZHealth.ONLINE);
-            return bad == 0 ? ZHealth.ONLINE : bad <= _parity ? ZHealth.DEGRADED : ZHealth.FAULTED;
+            int gone = Leaves.Count(l => !l.Usable);
+            return bad == 0 ? ZHealth.ONLINE : gone <= _parity ? ZHealth.DEGRADED : ZHealth.FAULTED;
         }
     }
 
@@ -191,7 +192,7 @@ public sealed class RaidzVdev : TopVdev
                 {
                     var leaf = Leaves[cols[c].Child];
                     if (!Usable(leaf)) continue;
-                    if (combo.Contains(c) || !missing.Contains(c)) Interlocked.Increment(ref leaf.ChecksumErrors);
+                    if (combo.Contains(c) || !missing.Contains(c)) leaf.CountChecksumError(scrub);
                     if (TryWrite(leaf, cols[c].Offset, bufs[c].AsSpan(0, cols[c].Size))) repaired += cols[c].Size;
                 }
                 if (scrub) repaired += CheckParity(cols, bufs, skip: bad);
@@ -215,7 +216,7 @@ public sealed class RaidzVdev : TopVdev
             var onDisk = new byte[cols[j].Size];
             if (!TryRead(leaf, cols[j].Offset, onDisk)) continue;
             if (onDisk.AsSpan().SequenceEqual(expected[j].AsSpan(0, cols[j].Size))) continue;
-            Interlocked.Increment(ref leaf.ChecksumErrors);
+            leaf.CountChecksumError(scrub: true);
             if (TryWrite(leaf, cols[j].Offset, expected[j].AsSpan(0, cols[j].Size))) repaired += cols[j].Size;
         }
         return repaired;

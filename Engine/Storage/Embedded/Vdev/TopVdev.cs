@@ -18,9 +18,13 @@ public abstract class TopVdev : IDisposable
     private readonly List<LeafDevice> _leaves;
 
     public static TopVdev Create(int id, ulong guid, string type, ZVdevClass cls, int ashift, IReadOnlyList<LeafDevice> leaves, int parity) =>
-        type.StartsWith("raidz", StringComparison.Ordinal)
-            ? new RaidzVdev(id, guid, parity, cls, ashift, leaves)
-            : new MirrorVdev(id, guid, type, cls, ashift, leaves);
+        type == "hole" ? new HoleVdev(id, guid, ashift)
+        : type.StartsWith("raidz", StringComparison.Ordinal) ? new RaidzVdev(id, guid, parity, cls, ashift, leaves)
+        : new MirrorVdev(id, guid, type, cls, ashift, leaves);
+
+    /// <summary>The name zpool status gives it: mirror-1, raidz2-0 (a plain disk is named by its path).</summary>
+    public string Name => Type + "-" + Id;
+    public bool IsHole => Type == "hole";
 
     public int Id { get; }
     public ulong Guid { get; }
@@ -60,20 +64,20 @@ public abstract class TopVdev : IDisposable
         Interlocked.Add(ref WriteBytes, (ulong)bytes);
     }
 
-    protected static bool Usable(LeafDevice l) => l.State is not (ZHealth.OFFLINE or ZHealth.UNAVAIL);
+    protected static bool Usable(LeafDevice l) => l.Usable;
 
     /// <summary>Writes to a leaf, counting a failure instead of throwing (the other sides carry the data).</summary>
     protected static bool TryWrite(LeafDevice leaf, long offset, ReadOnlySpan<byte> data)
     {
         try { leaf.WriteData(offset, data); return true; }
-        catch (IOException) { Interlocked.Increment(ref leaf.WriteErrors); return false; }
+        catch (IOException) { leaf.CountIoError(write: true); return false; }
     }
 
     protected static bool TryRead(LeafDevice leaf, long offset, Span<byte> buffer)
     {
         if (!Usable(leaf)) return false;
         try { leaf.ReadData(offset, buffer); return true; }
-        catch (IOException) { Interlocked.Increment(ref leaf.ReadErrors); return false; }
+        catch (IOException) { leaf.CountIoError(write: false); return false; }
     }
 
     public void Flush()

@@ -24,7 +24,14 @@ public sealed class IntentLog
     private long _head;
     private ulong _seq = 1;
 
-    public IntentLog(IReadOnlyList<LeafDevice> leaves) => _leaves = leaves;
+    public IntentLog(IReadOnlyList<LeafDevice> leaves, ulong firstSeq = 1)
+    {
+        _leaves = leaves;
+        _seq = firstSeq;
+    }
+
+    /// <summary>The log on other devices (a log vdev was removed), its sequence continuing.</summary>
+    public IntentLog On(IReadOnlyList<LeafDevice> leaves) => new(leaves, _seq);
 
     public bool Enabled => _leaves.Any(l => l.State == ZHealth.ONLINE);
     private long Capacity => _leaves.Min(l => l.DataSize);

@@ -1,0 +1,165 @@
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    Import-Module (Join-Path $PSScriptRoot 'ZStorageTestHelpers.psm1') -Force
+    Import-IllumosModule
+    $script:s = New-IllumosSession -Temporary -Name zpool-integrity-tests
+    $script:disks = New-ZTestDiskFolder integrity-tests
+    function New-Disk([string] $name) { New-ZTestDisk $disks $name }
+    function Write-PoolFile([string] $dataset, [string] $path, [byte[]] $data) {
+        $w = $s.Facility[Illumos.Engine.Storage.IStorage]().Files.OpenWrite($dataset, $path, 'Create', [Threading.CancellationToken]::None)
+        try { $w.Write($data, 0, $data.Length) } finally { $w.Dispose() }
+    }
+    function Read-PoolFile([string] $dataset, [string] $path) {
+        $r = $s.Facility[Illumos.Engine.Storage.IStorage]().Files.OpenRead($dataset, $path, [Threading.CancellationToken]::None)
+        try { $m = [System.IO.MemoryStream]::new(); $r.CopyTo($m); , $m.ToArray() } finally { $r.Dispose() }
+    }
+    function Get-Bytes([int] $n, [int] $seed) { $b = [byte[]]::new($n); [System.Random]::new($seed).NextBytes($b); , $b }
+    function Reimport([string] $pool) {
+        Export-ZPool -Session $s $pool
+        Import-ZPool -Session $s $pool -SearchPath $disks
+    }
+    function Get-Leaf([string] $pool, [string] $path) {
+        (Get-ZPoolStatus -Session $s $pool).Config.Flatten() | Where-Object { $_.Path -eq $path -and $_.Class -ne 'Spare' }
+    }
+}
+
+AfterAll { Remove-ZTestResources $s $disks }
+
+Describe 'Scrub' {
+    It 'repairs a device damaged by hand, and the summary survives export and import' {
+        $a = New-Disk sa.img; $b = New-Disk sb.img
+        New-ZPool -Session $s scrubpool mirror $a $b | Out-Null
+        $data = Get-Bytes 3MB 1
+        Write-PoolFile scrubpool /data $data
+        Export-ZPool -Session $s scrubpool
+        # dd over one side, past its labels and boot area (where the data lives)
+        $f = [System.IO.File]::OpenWrite($b); $f.Position = 4MB + 256KB; $f.Write((Get-Bytes 24MB 2), 0, 24MB); $f.Dispose()
+        Import-ZPool -Session $s scrubpool -SearchPath $disks
+        $st = Start-ZPoolScrub -Session $s scrubpool -Wait -PassThru
+        $st.Scan.State | Should -Be 'Finished'
+        $st.Scan.Repaired | Should -BeGreaterThan 0
+        $st.Scan.Errors | Should -Be 0
+        (Get-Leaf scrubpool $b).ChecksumErrors | Should -BeGreaterThan 0
+        (Get-Leaf scrubpool $b).State | Should -Be 'ONLINE'   # scrub errors are repaired, not held against the device
+        $repaired = $st.Scan.Repaired
+        Reimport scrubpool
+        $after = Get-ZPoolStatus -Session $s scrubpool
+        $after.Scan.State | Should -Be 'Finished'
+        $after.Scan.Repaired | Should -Be $repaired
+        ($after | Out-String) | Should -Match 'scan: scrub repaired .+ in \d\d:\d\d:\d\d with 0 errors on '
+        (Get-Leaf scrubpool $b).ChecksumErrors | Should -Be 0   # counters do not outlive the import
+        [System.Linq.Enumerable]::SequenceEqual([byte[]](Read-PoolFile scrubpool /data), $data) | Should -BeTrue
+    }
+
+    It 'refuses to stop or pause when no scrub runs' {
+        { Stop-ZPoolScrub -Session $s scrubpool -ErrorAction Stop } | Should -Throw -ErrorId 'NoActiveScrub*'
+        { Suspend-ZPoolScrub -Session $s scrubpool -ErrorAction Stop } | Should -Throw -ErrorId 'NoActiveScrub*'
+    }
+}
+
+Describe 'Device states across import' {
+    It 'keeps a device offline after export and import, unless it was taken offline with -Temporary' {
+        $d = 1..3 | ForEach-Object { New-Disk "o$_.img" }
+        New-ZPool -Session $s offpool mirror @d | Out-Null
+        Disable-ZPoolDevice -Session $s offpool $d[0]
+        Disable-ZPoolDevice -Session $s offpool $d[1] -Temporary
+        Write-PoolFile offpool /x (Get-Bytes 1MB 3)
+        Reimport offpool
+        (Get-Leaf offpool $d[0]).State | Should -Be 'OFFLINE'
+        (Get-Leaf offpool $d[1]).State | Should -Be 'ONLINE'
+        $st = Get-ZPoolStatus -Session $s offpool
+        $st.State | Should -Be 'DEGRADED'
+        $st.Status | Should -Match 'taken offline|resilvered'
+        Enable-ZPoolDevice -Session $s offpool $d[0]
+        $st = Get-ZPoolStatus -Session $s offpool
+        while ($st.Scan.State -eq 'Scanning') { Start-Sleep -Milliseconds 100; $st = Get-ZPoolStatus -Session $s offpool }
+        $st.State | Should -Be 'ONLINE'
+        $st.Scan.Function | Should -Be 'Resilver'
+    }
+
+    It 'refuses to take the last replica offline' {
+        $err = Invoke-Captured { Disable-ZPoolDevice -Session $s offpool (Join-Path $disks o1.img), (Join-Path $disks o2.img), (Join-Path $disks o3.img) -Confirm:$false }
+        @($err.Errors | Where-Object { $_.FullyQualifiedErrorId -like 'OfflineNoReplicas*' }).Count | Should -Be 1
+        Enable-ZPoolDevice -Session $s offpool (Join-Path $disks o1.img), (Join-Path $disks o2.img)
+    }
+}
+
+Describe 'Hot spares' {
+    It 'a device missing at import is replaced by the spare, shown as a spare group' {
+        $a = New-Disk h1.img; $b = New-Disk h2.img; $sp = New-Disk hs.img
+        New-ZPool -Session $s sparepool mirror $a $b spare $sp | Out-Null
+        $data = Get-Bytes 2MB 4
+        Write-PoolFile sparepool /data $data
+        Export-ZPool -Session $s sparepool
+        Remove-Item $b
+        Import-ZPool -Session $s sparepool -SearchPath $disks
+        $st = Get-ZPoolStatus -Session $s sparepool
+        while ($st.Scan.State -eq 'Scanning') { Start-Sleep -Milliseconds 100; $st = Get-ZPoolStatus -Session $s sparepool }
+        $group = $st.Config.Children[0].Children | Where-Object Type -eq spare
+        $group.Name | Should -Be 'spare-1'
+        $group.Children.Path | Should -Be @($b, $sp)
+        $group.Children[0].State | Should -Be 'UNAVAIL'
+        ($st.Config.Children | Where-Object Class -eq Spare).State | Should -Be 'INUSE'
+        $st.Scan.Function | Should -Be 'Resilver'
+        $text = $st | Out-String
+        $text | Should -Match 'spare-1\s+DEGRADED'
+        $text | Should -Match 'hs\.img\s+INUSE\s+currently in use'
+        $text | Should -Match 'status: One or more devices could not be opened'
+        [System.Linq.Enumerable]::SequenceEqual([byte[]](Read-PoolFile sparepool /data), $data) | Should -BeTrue
+    }
+
+    It 'Repair-ZPool on the missing device returns the spare to AVAIL' {
+        $b = Join-Path $disks h2.img
+        New-Disk h2.img | Out-Null
+        Repair-ZPool -Session $s sparepool -Device $b -Confirm:$false
+        $st = Get-ZPoolStatus -Session $s sparepool
+        $st.State | Should -Be 'ONLINE'
+        ($st.Config.Children | Where-Object Class -eq Spare).State | Should -Be 'AVAIL'
+        $st.Config.Children[0].Children.Path | Should -Be @((Join-Path $disks h1.img), $b)
+    }
+
+    It 'detaching the failed device makes the spare a permanent member' {
+        $a = Join-Path $disks h1.img
+        Export-ZPool -Session $s sparepool
+        Remove-Item $a
+        Import-ZPool -Session $s sparepool -SearchPath $disks
+        $st = Get-ZPoolStatus -Session $s sparepool
+        while ($st.Scan.State -eq 'Scanning') { Start-Sleep -Milliseconds 100; $st = Get-ZPoolStatus -Session $s sparepool }
+        Remove-ZPoolDevice -Session $s sparepool $a -Confirm:$false
+        $st = Get-ZPoolStatus -Session $s sparepool
+        $st.State | Should -Be 'ONLINE'
+        $st.Config.Children[0].Children.Path | Should -Be @((Join-Path $disks hs.img), (Join-Path $disks h2.img))
+        $st.Config.Children | Where-Object Class -eq Spare | Should -BeNullOrEmpty
+    }
+
+    It 'refuses to remove a spare that is in use' {
+        $a = New-Disk u1.img; $b = New-Disk u2.img; $sp = New-Disk us.img
+        New-ZPool -Session $s usepool mirror $a $b spare $sp | Out-Null
+        Export-ZPool -Session $s usepool
+        Remove-Item $b
+        Import-ZPool -Session $s usepool -SearchPath $disks
+        $storage = $s.Facility[Illumos.Engine.Storage.IStorage]()
+        { $storage.RemoveDevice('usepool', $sp, [Threading.CancellationToken]::None) } | Should -Throw '*hot spare in use*'
+        # Remove-ZPoolDevice detaches a spare in use (zpool detach): it returns to the spares.
+        Remove-ZPoolDevice -Session $s usepool $sp -Confirm:$false
+        ((Get-ZPoolStatus -Session $s usepool).Config.Children | Where-Object Class -eq Spare).State | Should -Be 'AVAIL'
+    }
+}
+
+Describe 'Removing log vdevs' {
+    It 'removes a log device and a log mirror by name, and refuses a data vdev' {
+        $d = New-Disk ld.img; $l = New-Disk l1.img; $m1 = New-Disk lm1.img; $m2 = New-Disk lm2.img
+        New-ZPool -Session $s logpool $d log $l log mirror $m1 $m2 | Out-Null
+        Remove-ZPoolDevice -Session $s logpool $l -Confirm:$false
+        $logs = @((Get-ZPoolStatus -Session $s logpool).Config.Children | Where-Object Class -eq Log)
+        $logs.Name | Should -Be @('mirror-2')
+        Remove-ZPoolDevice -Session $s logpool mirror-2 -Confirm:$false
+        (Get-ZPoolStatus -Session $s logpool).Config.Children | Where-Object Class -eq Log | Should -BeNullOrEmpty
+        Reimport logpool
+        (Get-ZPool -Session $s logpool).Health | Should -Be 'ONLINE'
+        (Get-ZPoolHistory -Session $s logpool).Command -join "`n" | Should -Match 'zpool remove logpool mirror-2'
+        $err = Invoke-Captured { Remove-ZPoolDevice -Session $s logpool $d -Confirm:$false }
+        $err.Errors[0].FullyQualifiedErrorId | Should -BeLike 'StorageNotImplemented*'
+        $err.Errors[0].CategoryInfo.Category | Should -Be 'NotImplemented'
+    }
+}
