@@ -60,7 +60,7 @@ public static class NativeNames
     /// <summary>A receive_resume_token: "1-" then hex fields separated by '-' (nothing a shell could read otherwise).</summary>
     public static string ResumeToken(string token)
     {
-        if (!System.Text.RegularExpressions.Regex.IsMatch(token, "^[0-9]+-[0-9a-f]+-[0-9a-f]+-[0-9a-f]+$"))
+        if (!System.Text.RegularExpressions.Regex.IsMatch(token, @"^[0-9]+-[0-9a-f]+-[0-9a-f]+-[0-9a-f]+\z"))
             throw IllumosException.Invalid("ResumeTokenInvalid", "A resume token is a version, two hex numbers and hex data separated by '-', as zfs get receive_resume_token prints it.", token);
         return token;
     }
@@ -190,7 +190,7 @@ public static class NativeNames
     /// <summary>A VM UUID (8-4-4-4-12 hex digits).</summary>
     public static string Uuid(string uuid)
     {
-        if (!System.Text.RegularExpressions.Regex.IsMatch(uuid, "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"))
+        if (!System.Text.RegularExpressions.Regex.IsMatch(uuid, "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\\z"))
             throw IllumosException.Invalid("InvalidUuid", $"'{Printable(uuid)}' is not a UUID.", uuid);
         return uuid;
     }
