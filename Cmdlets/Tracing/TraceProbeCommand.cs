@@ -112,5 +112,6 @@ public sealed class TraceProbeCommand : TraceCmdlet
         public void Object(object value) => cmdlet.WriteObject(value);
         public void Error(ErrorRecord error) => cmdlet.WriteError(error);
         public void Verbose(string message) => cmdlet.WriteVerbose(message);
+        public void Warning(string message) => cmdlet.WriteWarning(message);
     }
 }

@@ -155,7 +155,7 @@ public sealed partial class DCompiler
             case "depends_on":
                 if (words.Count < 5) throw new DCompileException("D_PRAGMA_MALFORM", p.Line, "malformed #pragma depends_on <class> <name>");
                 if (words[3] == "library") throw new DCompileException("D_PRAGMA_DEPEND", p.Line, "main program may not explicitly depend on a library");
-                if (words[3] == "provider" && !ProbeRegistry.All.Any(s => s.Provider == words[4]) && words[4] is not ("profile" or "dtrace"))
+                if (words[3] == "provider" && _o.MatchLocalProbes && !ProbeRegistry.All.Any(s => s.Provider == words[4]) && words[4] is not ("profile" or "dtrace"))
                     throw new DCompileException("D_PRAGMA_DEPEND", p.Line, $"program requires provider {words[4]}, which is not available");
                 if (words[3] is not ("provider" or "module")) throw new DCompileException("D_PRAGMA_INVAL", p.Line, $"invalid class {words[3]} specified by #pragma depends_on");
                 break;
@@ -401,6 +401,7 @@ public sealed partial class DCompiler
         var sites = new List<ProbeSite>();
         foreach (var pd in c.Probes)
         {
+            if (!_o.MatchLocalProbes) continue;   // the host's own dtrace matches them
             var m = MatchProbes(pd);
             if (m.Count == 0)
             {
@@ -409,7 +410,7 @@ public sealed partial class DCompiler
             }
             foreach (var s in m) if (!sites.Contains(s)) sites.Add(s);
         }
-        _isErrorClause = sites.All(s => s == ProbeRegistry.Error);
+        _isErrorClause = sites.Count > 0 && sites.All(s => s == ProbeRegistry.Error);
         _clauseSites = sites;
         _action = 0;
         var body = new List<E>();
