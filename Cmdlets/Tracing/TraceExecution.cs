@@ -135,14 +135,19 @@ internal static partial class TraceExecution
 /// Output produced on engine threads, queued for the pipeline thread: <see cref="Pump"/> writes it
 /// there (WriteObject may only be called from the cmdlet's own thread) until <see cref="Complete"/>.
 /// </summary>
-internal sealed class QueuedOutput : ITraceOutput, IDisposable
+internal sealed class QueuedOutput(CancellationToken stop) : ITraceOutput, IDisposable
 {
-    private readonly System.Collections.Concurrent.BlockingCollection<(int Kind, object Value)> _queue = new();
+    /// <summary>How far the engine may run ahead of the pipeline; beyond it the engine's consumer waits, and its
+    /// buffer then drops records (reported as warnings) instead of holding an unbounded backlog.</summary>
+    public const int Capacity = 10_000;
 
-    public void Object(object value) => _queue.Add((0, value));
-    public void Error(ErrorRecord error) => _queue.Add((1, error));
-    public void Verbose(string message) => _queue.Add((2, message));
-    public void Warning(string message) => _queue.Add((3, message));
+    private readonly System.Collections.Concurrent.BlockingCollection<(int Kind, object Value)> _queue = new(Capacity);
+
+    // Add waits while the queue is full and gives up (OperationCanceledException) when the pipeline stops
+    public void Object(object value) => _queue.Add((0, value), stop);
+    public void Error(ErrorRecord error) => _queue.Add((1, error), stop);
+    public void Verbose(string message) => _queue.Add((2, message), stop);
+    public void Warning(string message) => _queue.Add((3, message), stop);
 
     public void Complete() => _queue.CompleteAdding();
 

@@ -168,12 +168,22 @@ public sealed class EmbeddedTracing : ITracing
     public TraceResult Run(TraceRequest request, CancellationToken cancel = default)
     {
         if (TraceFrontEnd.Compile(request, localProbes: true, out var failure) is not { } prog) return failure!;
-        TextWriter stdout = request.OnText is { } onText ? new CallbackWriter(onText) : new StringWriter { NewLine = "\n" };
+        // a streaming consumer reads through a bounded buffer: firings never wait for it, and what does not fit is dropped and counted
+        var warnings = new List<TraceWarning>();
+        using var buffer = request.OnRecord is not null || request.OnText is not null
+            ? new ConsumerBuffer(ConsumerBuffer.SizeOf(prog.Options), request.OnWarning ?? (w => { lock (warnings) warnings.Add(w); }))
+            : null;
+        TextWriter stdout = request.OnText is { } onText ? new CallbackWriter(t => buffer!.Offer(t.Length, () => onText(t))) : new StringWriter { NewLine = "\n" };
         var stderr = new StringWriter { NewLine = "\n" };
         var run = new TraceRun(prog, stdout, stderr) { CollectRecords = request.OnRecord is null };
         if (request.OnRecord is { } onRecord)
-            run.RecordSink = r => onRecord(new TraceOutputRecord(r.Probe, r.ProbeId, r.Clause, r.Text, r.Items));
+            run.RecordSink = r =>
+            {
+                var record = new TraceOutputRecord(r.Probe, r.ProbeId, r.Clause, r.Text, r.Items);
+                buffer!.Offer(r.Text.Length, () => onRecord(record));
+            };
         int status = run.Run(new RunLimits { Timeout = request.Timeout, Duration = request.Duration, MaxRecords = request.Count, Cancel = cancel });
+        buffer?.Complete();
         var records = run.Records.Select(r => new TraceOutputRecord(r.Probe, r.ProbeId, r.Clause, r.Text, r.Items)).ToList();
         var aggs = new List<AggregationRecord>();
         foreach (var a in run.Aggs)
@@ -193,7 +203,10 @@ public sealed class EmbeddedTracing : ITracing
             }
         }
         var errors = stderr.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        return new TraceResult(status, stdout is StringWriter text ? text.ToString() : "", errors, records, aggs, Array.Empty<TraceDiagnostic>());
+        return new TraceResult(status, stdout is StringWriter text ? text.ToString() : "", errors, records, aggs, Array.Empty<TraceDiagnostic>())
+        {
+            Warnings = warnings,
+        };
     }
 
     public IReadOnlyList<ProbeInfo> ListProbes(string? provider = null, string? module = null, string? function = null, string? name = null) =>

@@ -47,16 +47,24 @@ public sealed class NativeTracing(NativeHost host) : ITracing
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
         bool countReached = false;
         int delivered = 0;
+        bool consumerGone = false;
+        // the consumer may go away (a stopped pipeline cancels its additions): then the remote dtrace is ended
+        void Deliver(Action deliver)
+        {
+            if (consumerGone) return;
+            try { deliver(); }
+            catch (OperationCanceledException) { consumerGone = true; stop.Cancel(); }
+        }
         var reader = new DTraceOutputReader(quiet, AggregationShape.Of(program), r =>
         {
             if (countReached) return;
-            if (request.OnRecord is { } on) on(r); else records.Add(r);
+            if (request.OnRecord is { } on) Deliver(() => on(r)); else records.Add(r);
             if (++delivered >= request.Count) { countReached = true; stop.Cancel(); }
         });
         var raw = request.OnText is null ? new StringBuilder() : null;
         var sink = new LineStream(text =>
         {
-            if (request.OnText is { } onText) onText(text); else raw!.Append(text);
+            if (request.OnText is { } onText) Deliver(() => onText(text)); else raw!.Append(text);
         }, reader.Line);
         CommandResult? result = null;
         bool stopped = false;
