@@ -79,20 +79,31 @@ public sealed class TracingOverheadBench : IBenchmark
 
     private static double FiringCost(long n)
     {
+        double seconds = 0;
+        long count = Counting(() =>
+        {
+            for (long i = 0; i < n / 10; i++) ZfsProbes.Write.FireWith("tbench/data", 1L, i << 14, 16384L);   // tier up
+            var sw = Stopwatch.StartNew();
+            for (long i = 0; i < n; i++) ZfsProbes.Write.FireWith("tbench/data", 1L, i << 14, 16384L);
+            seconds = sw.Elapsed.TotalSeconds;
+        });
+        if (count != n + n / 10) throw new InvalidOperationException("count() mismatch in the firing loop");
+        return seconds * 1e9 / n;
+    }
+
+    /// <summary>Runs <paramref name="work"/> while <c>zfs:::write { @ = count(); }</c> is enabled; returns the count.</summary>
+    private static long Counting(Action work)
+    {
         var prog = DCompiler.Compile("zfs:::write { @ = count(); }", new DCompileOptions { Options = new Illumos.Engine.Tracing.TraceOptions { Quiet = true } });
         var run = new TraceRun(prog, TextWriter.Null, TextWriter.Null);
         using var stop = new CancellationTokenSource();
         var consumer = new Thread(() => run.Run(new RunLimits { Cancel = stop.Token }));
         consumer.Start();
         while (!ZfsProbes.Write.Enabled) Thread.Sleep(1);
-        for (long i = 0; i < n / 10; i++) ZfsProbes.Write.FireWith("tbench/data", 1L, i << 14, 16384L);   // tier up
-        var sw = Stopwatch.StartNew();
-        for (long i = 0; i < n; i++) ZfsProbes.Write.FireWith("tbench/data", 1L, i << 14, 16384L);
-        double seconds = sw.Elapsed.TotalSeconds;
+        work();
         stop.Cancel();
         consumer.Join();
-        if (run.Aggs[0].Data.Values.Single().A != n + n / 10) throw new InvalidOperationException("count() mismatch in the firing loop");
-        return seconds * 1e9 / n;
+        return run.Aggs[0].Data.Values.Single().A;
     }
 
     private static double Write(EmbeddedStorage storage, byte[] data, long total, string file)
@@ -111,16 +122,9 @@ public sealed class TracingOverheadBench : IBenchmark
 
     private static (double Seconds, long Firings) Traced(EmbeddedStorage storage, byte[] data, long total)
     {
-        var prog = DCompiler.Compile("zfs:::write { @ = count(); }", new DCompileOptions { Options = new Illumos.Engine.Tracing.TraceOptions { Quiet = true } });
-        var run = new TraceRun(prog, TextWriter.Null, TextWriter.Null);
-        using var stop = new CancellationTokenSource();
-        var consumer = new Thread(() => run.Run(new RunLimits { Cancel = stop.Token }));
-        consumer.Start();
-        while (!ZfsProbes.Write.Enabled) Thread.Sleep(1);
-        double seconds = Write(storage, data, total, "/on");
-        stop.Cancel();
-        consumer.Join();
-        return (seconds, run.Aggs[0].Data.Values.Single().A);
+        double seconds = 0;
+        long firings = Counting(() => seconds = Write(storage, data, total, "/on"));
+        return (seconds, firings);
     }
 
     private static double Loop(long n, ProbeSite? site)
