@@ -27,6 +27,7 @@
         'Get-IllumosVm'
         'Get-NatRule'
         'Get-NatSession'
+        'Get-PhysicalLink'
         'Get-Probe'
         'Get-SmfService'
         'Get-Vnic'
