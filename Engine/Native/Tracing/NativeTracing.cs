@@ -90,7 +90,7 @@ public sealed class NativeTracing(NativeHost host) : ITracing
             warnings.Add(new TraceWarning("stopped", 0, countReached
                 ? $"The native dtrace was ended after {request.Count} records: its END clauses did not run and the aggregations it held were not printed."
                 : "The native dtrace was ended before exit(): its END clauses did not run and the aggregations it held were not printed."));
-        if (result is { ExitCode: not 0 } && records.Count == 0 && errors.Count == 0 && aggregations.Count == 0 && !stopped)
+        if (result is { ExitCode: not 0 } && reader.RecordCount == 0 && errors.Count == 0 && aggregations.Count == 0 && !stopped)
             throw NativeStorage.Failure(result);
         if (request.OnWarning is { } onWarning)
         {

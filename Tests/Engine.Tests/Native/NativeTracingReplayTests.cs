@@ -148,6 +148,19 @@ public class NativeTracingReplayTests
     }
 
     [Fact]
+    public void A_dtrace_that_cannot_start_returns_its_status_and_message()
+    {
+        var (tracing, _, host) = Open();
+        using (host)
+        {
+            var r = tracing.Run(new TraceRequest { Script = "dtrace:::BEGIN\n{\n\texit(0);\n}\n" });
+            Assert.Equal(1, r.ExitStatus);
+            Assert.Equal("dtrace: failed to initialize dtrace: DTrace requires additional privileges", Assert.Single(r.Errors));
+            Assert.Empty(r.Records);
+        }
+    }
+
+    [Fact]
     public void Compile_errors_are_reported_locally_and_nothing_is_sent()
     {
         var (tracing, counter, host) = Open();
