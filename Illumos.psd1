@@ -28,6 +28,7 @@
         'Get-IllumosVm'
         'Get-NatRule'
         'Get-NatSession'
+        'Get-PhysicalLink'
         'Get-Probe'
         'Get-SmfService'
         'Get-Vnic'

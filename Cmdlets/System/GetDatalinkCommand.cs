@@ -7,14 +7,9 @@ namespace Illumos.Cmdlets.SystemListings;
 /// <summary>Lists datalinks (dladm show-link -p -o link,class,mtu,state,bridge,over).</summary>
 [Cmdlet(VerbsCommon.Get, "Datalink")]
 [OutputType(typeof(Datalink))]
-public sealed class GetDatalinkCommand : IllumosCmdlet
+public sealed class GetDatalinkCommand : LinkListingCmdlet<Datalink>
 {
-    [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-    [Alias("Link")]
-    [SupportsWildcards]
-    [ValidateNotNullOrEmpty]
-    public string[]? Name { get; set; }
-
-    protected override void ProcessRecord() =>
-        WriteListing(s => s.Facility<ISystemListings>().GetDatalinks(null, StopToken), Name, l => l.Name, "Datalink");
+    private protected override string Noun => "Datalink";
+    private protected override IReadOnlyList<Datalink> List(ISystemListings listings, CancellationToken ct) => listings.GetDatalinks(null, ct);
+    private protected override string NameOf(Datalink link) => link.Name;
 }

@@ -7,14 +7,9 @@ namespace Illumos.Cmdlets.SystemListings;
 /// <summary>Lists VNICs (dladm show-vnic -p -o link,over,speed,macaddress,macaddrtype,vid,zone).</summary>
 [Cmdlet(VerbsCommon.Get, "Vnic")]
 [OutputType(typeof(Vnic))]
-public sealed class GetVnicCommand : IllumosCmdlet
+public sealed class GetVnicCommand : LinkListingCmdlet<Vnic>
 {
-    [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-    [Alias("Link")]
-    [SupportsWildcards]
-    [ValidateNotNullOrEmpty]
-    public string[]? Name { get; set; }
-
-    protected override void ProcessRecord() =>
-        WriteListing(s => s.Facility<ISystemListings>().GetVnics(null, StopToken), Name, v => v.Name, "Vnic");
+    private protected override string Noun => "Vnic";
+    private protected override IReadOnlyList<Vnic> List(ISystemListings listings, CancellationToken ct) => listings.GetVnics(null, ct);
+    private protected override string NameOf(Vnic link) => link.Name;
 }

@@ -54,7 +54,8 @@ public sealed class GetProbeCommand : IllumosCmdlet
     {
         foreach (var s in ResolveSessions())
         {
-            var all = Try(() => s.Facility<ITracing>().ListProbes(), s.ComputerName);
+            // a single literal filter narrows the list on the host (dtrace -l -P/-m/-f/-n); the filters below still apply
+            var all = Try(() => s.Facility<ITracing>().ListProbes(Single(Provider), Single(Module), Single(Function), Single(Name)), s.ComputerName);
             if (all is null) continue;
             IEnumerable<ProbeInfo> probes = all;
             probes = Filter(probes, Provider, p => p.Provider, "provider", s);
@@ -65,6 +66,9 @@ public sealed class GetProbeCommand : IllumosCmdlet
             foreach (var p in probes) WriteObject(p with { Session = s });
         }
     }
+
+    private static string? Single(string[]? patterns) =>
+        patterns is [var p] && p.Length > 0 && !WildcardPattern.ContainsWildcardCharacters(p) ? p : null;
 
     /// <summary>Probes one of whose field values matches one of <paramref name="patterns"/>; literal values that match nothing are reported.</summary>
     private IEnumerable<ProbeInfo> Filter(IEnumerable<ProbeInfo> probes, string[]? patterns, Func<ProbeInfo, string> field, string what, IllumosSession s)

@@ -12,6 +12,7 @@ internal interface ITraceOutput
     void Object(object value);
     void Error(ErrorRecord error);
     void Verbose(string message);
+    void Warning(string message);
 }
 
 /// <summary>The outcome of one run on one session: the engine's result, or the engine error that prevented it.</summary>
@@ -37,6 +38,7 @@ internal static partial class TraceExecution
         var streaming = raw
             ? request with { OnText = lines.Write }
             : request with { OnRecord = r => live.Object(r with { Session = session }) };
+        streaming = streaming with { OnWarning = w => live.Warning(WarningText(w, session)) };
         try
         {
             var result = session.Facility<ITracing>().Run(streaming, limit.Token);
@@ -79,6 +81,7 @@ internal static partial class TraceExecution
             foreach (var rec in r.Records) output.Object(rec with { Session = s });
             foreach (var agg in r.Aggregations) output.Object(agg with { Session = s });
         }
+        foreach (var w in r.Warnings) output.Warning(WarningText(w, s));
         foreach (var line in r.Errors) output.Error(FaultError(line, s));
         if (o.TimedOut)
             output.Error(ErrorMapper.Create("TraceTimeout", ErrorCategory.OperationTimeout,
@@ -86,6 +89,9 @@ internal static partial class TraceExecution
                 o.Request.ScriptName));
         output.Verbose($"{s.ComputerName}: {o.Request.ScriptName} ended with exit status {r.ExitStatus}.");
     }
+
+    /// <summary>A drop (or other loss) as the warning text: the computer, then dtrace's wording ("12 drops on CPU 0").</summary>
+    internal static string WarningText(TraceWarning w, IllumosSession s) => $"{s.ComputerName}: {w.Message}";
 
     /// <summary>dtrace's output as lines: split at newlines, without the empty piece after the final newline.</summary>
     internal static IEnumerable<string> Lines(string text)
@@ -125,43 +131,23 @@ internal static partial class TraceExecution
     }
 }
 
-/// <summary>Cuts streamed text into lines: each complete line is handed on at once, the unfinished rest on <see cref="Flush"/>.</summary>
-internal sealed class LineSplitter(Action<string> line)
-{
-    private readonly System.Text.StringBuilder _pending = new();
-
-    public void Write(string text)
-    {
-        int start = 0;
-        for (int nl = text.IndexOf('\n'); nl >= 0; nl = text.IndexOf('\n', start))
-        {
-            _pending.Append(text, start, nl - start);
-            line(_pending.ToString());
-            _pending.Clear();
-            start = nl + 1;
-        }
-        _pending.Append(text, start, text.Length - start);
-    }
-
-    public void Flush()
-    {
-        if (_pending.Length == 0) return;
-        line(_pending.ToString());
-        _pending.Clear();
-    }
-}
-
 /// <summary>
 /// Output produced on engine threads, queued for the pipeline thread: <see cref="Pump"/> writes it
 /// there (WriteObject may only be called from the cmdlet's own thread) until <see cref="Complete"/>.
 /// </summary>
-internal sealed class QueuedOutput : ITraceOutput, IDisposable
+internal sealed class QueuedOutput(CancellationToken stop) : ITraceOutput, IDisposable
 {
-    private readonly System.Collections.Concurrent.BlockingCollection<(int Kind, object Value)> _queue = new();
+    /// <summary>How far the engine may run ahead of the pipeline; beyond it the engine's consumer waits, and its
+    /// buffer then drops records (reported as warnings) instead of holding an unbounded backlog.</summary>
+    public const int Capacity = 10_000;
 
-    public void Object(object value) => _queue.Add((0, value));
-    public void Error(ErrorRecord error) => _queue.Add((1, error));
-    public void Verbose(string message) => _queue.Add((2, message));
+    private readonly System.Collections.Concurrent.BlockingCollection<(int Kind, object Value)> _queue = new(Capacity);
+
+    // Add waits while the queue is full and gives up (OperationCanceledException) when the pipeline stops
+    public void Object(object value) => _queue.Add((0, value), stop);
+    public void Error(ErrorRecord error) => _queue.Add((1, error), stop);
+    public void Verbose(string message) => _queue.Add((2, message), stop);
+    public void Warning(string message) => _queue.Add((3, message), stop);
 
     public void Complete() => _queue.CompleteAdding();
 
@@ -174,7 +160,8 @@ internal sealed class QueuedOutput : ITraceOutput, IDisposable
             {
                 case 0: target.Object(value); break;
                 case 1: target.Error((ErrorRecord)value); break;
-                default: target.Verbose((string)value); break;
+                case 2: target.Verbose((string)value); break;
+                default: target.Warning((string)value); break;
             }
         }
     }

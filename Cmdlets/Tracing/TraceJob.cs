@@ -80,6 +80,7 @@ public sealed class TraceJob : Job, ITraceOutput
     void ITraceOutput.Object(object value) => Output.Add(PSObject.AsPSObject(value));
     void ITraceOutput.Error(ErrorRecord error) => Error.Add(error);
     void ITraceOutput.Verbose(string message) => Verbose.Add(new VerboseRecord(message));
+    void ITraceOutput.Warning(string message) => Warning.Add(new WarningRecord(message));
 
     protected override void Dispose(bool disposing)
     {

@@ -84,10 +84,19 @@ public sealed class TraceProbeCommand : TraceCmdlet
 
         // the engine runs on worker threads (one per session) and streams into a queue; only this, the
         // pipeline thread, writes to the pipeline
-        using var queue = new QueuedOutput();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(StopToken);
+        using var queue = new QueuedOutput(stop.Token);
         var runs = sessions.Select(s => Task.Run(() =>
-            TraceExecution.Write(TraceExecution.Run(s, request, Timeout, Raw, queue, stop.Token), Raw, queue))).ToArray();
+        {
+            try
+            {
+                TraceExecution.Write(TraceExecution.Run(s, request, Timeout, Raw, queue, stop.Token), Raw, queue);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                // the pipeline stopped while this run still had output to write
+            }
+        })).ToArray();
         var all = Task.WhenAll(runs).ContinueWith(_ => queue.Complete(), TaskScheduler.Default);
         try
         {
@@ -112,5 +121,6 @@ public sealed class TraceProbeCommand : TraceCmdlet
         public void Object(object value) => cmdlet.WriteObject(value);
         public void Error(ErrorRecord error) => cmdlet.WriteError(error);
         public void Verbose(string message) => cmdlet.WriteVerbose(message);
+        public void Warning(string message) => cmdlet.WriteWarning(message);
     }
 }

@@ -32,6 +32,9 @@ public sealed record TraceRequest
     /// <summary>Streaming: when set, dtrace's standard output is delivered here as it is written (one call at a
     /// time) and <see cref="TraceResult.Raw"/> stays empty.</summary>
     public Action<string>? OnText { get; init; }
+    /// <summary>Streaming: when set, warnings (drops) are delivered here as they are noticed and
+    /// <see cref="TraceResult.Warnings"/> stays empty.</summary>
+    public Action<TraceWarning>? OnWarning { get; init; }
 
     /// <summary>The D source this request stands for.</summary>
     public string ToSource()
@@ -69,11 +72,73 @@ public sealed record AggregationRecord(string Aggregation, IReadOnlyList<object>
 /// <summary>One record a clause produced (printf/trace/printa output of one firing).</summary>
 public sealed record TraceOutputRecord(string Probe, int ProbeId, int Clause, string Text, IReadOnlyList<TraceRecordItem> Items) : HostObject;
 
+/// <summary>
+/// Something the consumer lost or noticed without failing: <c>Kind</c> "drops" (records the buffer had no room
+/// for, dtrace's "N drops on CPU 0"), "dynvardrops", "aggdrops", "specdrops"; the count and dtrace's wording.
+/// </summary>
+public sealed record TraceWarning(string Kind, long Count, string Message) : HostObject;
+
 /// <summary>The outcome of a run: exit status, records and aggregations as objects, and the raw text dtrace would print.</summary>
 public sealed record TraceResult(int ExitStatus, string Raw, IReadOnlyList<string> Errors, IReadOnlyList<TraceOutputRecord> Records,
     IReadOnlyList<AggregationRecord> Aggregations, IReadOnlyList<TraceDiagnostic> Diagnostics) : HostObject
 {
     public bool Compiled => Diagnostics.Count == 0;
+    /// <summary>Drops and similar losses (empty when they were streamed to <see cref="TraceRequest.OnWarning"/>).</summary>
+    public IReadOnlyList<TraceWarning> Warnings { get; init; } = Array.Empty<TraceWarning>();
+
+    /// <summary>The result of a program that never ran because it did not compile (or an option was refused).</summary>
+    public static TraceResult NotCompiled(string scriptName, IReadOnlyList<TraceDiagnostic> diagnostics, int status = 1) =>
+        new(status, "", diagnostics.Select(d => status == 2 ? d.Message : $"dtrace: failed to compile script {scriptName}: [{d.Tag}] line {d.Line}: {d.Message}").ToList(),
+            Array.Empty<TraceOutputRecord>(), Array.Empty<AggregationRecord>(), diagnostics);
+}
+
+/// <summary>
+/// The D front end both hosts share: -Option values checked as dtrace -x would, then the program compiled
+/// (the embedded host against its own probes; a native host only for syntax and types, its dtrace matches the probes).
+/// </summary>
+public static class TraceFrontEnd
+{
+    public static TraceOptions Options(TraceRequest r, out TraceDiagnostic? error)
+    {
+        error = null;
+        var o = new TraceOptions { Convention = r.Convention };
+        foreach (var (k, v) in r.Options)
+        {
+            var e = o.Set(k, v is "" ? null : v);
+            if (e is not null) { error = new TraceDiagnostic("D_PRAGMA_OPTSET", 0, $"failed to set option '{k}': {e}"); break; }
+        }
+        return o;
+    }
+
+    private static Languages.D.DCompileOptions CompileOptions(TraceRequest r, TraceOptions o, bool localProbes) =>
+        new() { ScriptName = r.ScriptName, MacroArgs = r.Arguments, Options = o, MatchLocalProbes = localProbes };
+
+    /// <summary>Every diagnostic of the request (empty when it compiles).</summary>
+    public static IReadOnlyList<TraceDiagnostic> Check(TraceRequest r, bool localProbes)
+    {
+        var o = Options(r, out var bad);
+        if (bad is not null) return new[] { bad };
+        return Languages.D.DCompiler.Check(r.ToSource(), CompileOptions(r, o, localProbes))
+            .Select(d => new TraceDiagnostic(d.Tag, d.Line, d.Message)).ToList();
+    }
+
+    /// <summary>The compiled program, or null with <paramref name="failure"/> set to the result of a program that never ran.</summary>
+    public static CompiledProgram? Compile(TraceRequest r, bool localProbes, out TraceResult? failure)
+    {
+        failure = null;
+        var o = Options(r, out var bad);
+        if (bad is not null) { failure = TraceResult.NotCompiled(r.ScriptName, new[] { bad }, status: 2); return null; }
+        var source = r.ToSource();
+        try
+        {
+            return Languages.D.DCompiler.Compile(source, CompileOptions(r, o, localProbes));
+        }
+        catch (Languages.D.DCompileException)
+        {
+            failure = TraceResult.NotCompiled(r.ScriptName, Check(r, localProbes));
+            return null;
+        }
+    }
 }
 
 /// <summary>A probe, as dtrace -l lists it.</summary>
@@ -98,47 +163,27 @@ public sealed class EmbeddedTracing : ITracing
 #pragma warning restore CA2255
     internal static void Register() => FacilityRegistry.Register<ITracing>(HostKind.Embedded, _ => new EmbeddedTracing(), "Tracing");
 
-    public IReadOnlyList<TraceDiagnostic> Check(TraceRequest request)
-    {
-        var opts = MakeOptions(request, out var bad);
-        if (bad is not null) return new[] { bad };
-        return Languages.D.DCompiler.Check(request.ToSource(), new Languages.D.DCompileOptions { ScriptName = request.ScriptName, MacroArgs = request.Arguments, Options = opts })
-            .Select(d => new TraceDiagnostic(d.Tag, d.Line, d.Message)).ToList();
-    }
-
-    private static TraceOptions MakeOptions(TraceRequest r, out TraceDiagnostic? error)
-    {
-        error = null;
-        var o = new TraceOptions { Convention = r.Convention };
-        foreach (var (k, v) in r.Options)
-        {
-            var e = o.Set(k, v is "" ? null : v);
-            if (e is not null) { error = new TraceDiagnostic("D_PRAGMA_OPTSET", 0, $"failed to set option '{k}': {e}"); break; }
-        }
-        return o;
-    }
+    public IReadOnlyList<TraceDiagnostic> Check(TraceRequest request) => TraceFrontEnd.Check(request, localProbes: true);
 
     public TraceResult Run(TraceRequest request, CancellationToken cancel = default)
     {
-        var opts = MakeOptions(request, out var bad);
-        if (bad is not null) return new TraceResult(2, "", new[] { bad.Message }, Array.Empty<TraceOutputRecord>(), Array.Empty<AggregationRecord>(), new[] { bad });
-        CompiledProgram prog;
-        try
-        {
-            prog = Languages.D.DCompiler.Compile(request.ToSource(), new Languages.D.DCompileOptions { ScriptName = request.ScriptName, MacroArgs = request.Arguments, Options = opts });
-        }
-        catch (Languages.D.DCompileException e)
-        {
-            var d = new TraceDiagnostic(e.Diagnostic.Tag, e.Diagnostic.Line, e.Diagnostic.Message);
-            return new TraceResult(1, "", new[] { $"dtrace: failed to compile script {request.ScriptName}: {e.Diagnostic}" },
-                Array.Empty<TraceOutputRecord>(), Array.Empty<AggregationRecord>(), new[] { d });
-        }
-        TextWriter stdout = request.OnText is { } onText ? new CallbackWriter(onText) : new StringWriter { NewLine = "\n" };
+        if (TraceFrontEnd.Compile(request, localProbes: true, out var failure) is not { } prog) return failure!;
+        // a streaming consumer reads through a bounded buffer: firings never wait for it, and what does not fit is dropped and counted
+        var warnings = new List<TraceWarning>();
+        using var buffer = request.OnRecord is not null || request.OnText is not null
+            ? new ConsumerBuffer(ConsumerBuffer.SizeOf(prog.Options), request.OnWarning ?? (w => { lock (warnings) warnings.Add(w); }))
+            : null;
+        TextWriter stdout = request.OnText is { } onText ? new CallbackWriter(t => buffer!.Offer(t.Length, () => onText(t))) : new StringWriter { NewLine = "\n" };
         var stderr = new StringWriter { NewLine = "\n" };
         var run = new TraceRun(prog, stdout, stderr) { CollectRecords = request.OnRecord is null };
         if (request.OnRecord is { } onRecord)
-            run.RecordSink = r => onRecord(new TraceOutputRecord(r.Probe, r.ProbeId, r.Clause, r.Text, r.Items));
+            run.RecordSink = r =>
+            {
+                var record = new TraceOutputRecord(r.Probe, r.ProbeId, r.Clause, r.Text, r.Items);
+                buffer!.Offer(r.Text.Length, () => onRecord(record));
+            };
         int status = run.Run(new RunLimits { Timeout = request.Timeout, Duration = request.Duration, MaxRecords = request.Count, Cancel = cancel });
+        buffer?.Complete();
         var records = run.Records.Select(r => new TraceOutputRecord(r.Probe, r.ProbeId, r.Clause, r.Text, r.Items)).ToList();
         var aggs = new List<AggregationRecord>();
         foreach (var a in run.Aggs)
@@ -158,15 +203,20 @@ public sealed class EmbeddedTracing : ITracing
             }
         }
         var errors = stderr.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        return new TraceResult(status, stdout is StringWriter text ? text.ToString() : "", errors, records, aggs, Array.Empty<TraceDiagnostic>());
+        return new TraceResult(status, stdout is StringWriter text ? text.ToString() : "", errors, records, aggs, Array.Empty<TraceDiagnostic>())
+        {
+            Warnings = warnings,
+        };
     }
 
     public IReadOnlyList<ProbeInfo> ListProbes(string? provider = null, string? module = null, string? function = null, string? name = null) =>
         ProbeRegistry.All
-            .Where(s => (provider is null || s.Provider == provider) && (module is null || s.Module == module)
-                && (function is null || s.Function == function) && (name is null || s.Name == name))
+            .Where(s => Is(s.Provider, provider) && Is(s.Module, module) && Is(s.Function, function) && Is(s.Name, name))
             .Select(s => new ProbeInfo(s.Id, s.Provider, s.Module, s.Function, s.Name, s.Arguments))
             .ToList();
+
+    // as Get-Probe matches (PowerShell's case-insensitive names)
+    private static bool Is(string value, string? filter) => filter is null || string.Equals(value, filter, StringComparison.OrdinalIgnoreCase);
 }
 
 /// <summary>A writer that hands each piece of text to a callback (streamed standard output).</summary>

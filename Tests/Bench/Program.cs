@@ -76,7 +76,14 @@ public static class Program
             try { Directory.Delete(work, recursive: true); } catch (IOException) { }
         }
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
-        var json = results.Select(r => new { name = r.Name, value = r.Value, unit = r.Unit, baseline = r.Baseline, ratio = r.Ratio, goal = r.Goal, met = r.Met });
+        var json = results.Select(r => (object)new { name = r.Name, value = r.Value, unit = r.Unit, baseline = r.Baseline, ratio = r.Ratio, goal = r.Goal, met = r.Met }).ToList();
+        if (filter is not null && File.Exists(output))
+        {
+            // a filtered run updates its own figures and keeps the others of the file
+            var fresh = results.Select(r => r.Name).ToHashSet(StringComparer.Ordinal);
+            var kept = JsonSerializer.Deserialize<List<JsonElement>>(File.ReadAllText(output)) ?? new List<JsonElement>();
+            json.InsertRange(0, kept.Where(e => e.TryGetProperty("name", out var n) && !fresh.Contains(n.GetString() ?? "")).Select(e => (object)e));
+        }
         File.WriteAllText(output, JsonSerializer.Serialize(json, new JsonSerializerOptions { WriteIndented = true }));
         Console.WriteLine($"{results.Count} figures written to {output}; {results.Count(r => r.Met == false)} goals not met");
         return 0;

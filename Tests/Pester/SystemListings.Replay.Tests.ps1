@@ -1,4 +1,4 @@
-# Get-Zone, Get-Datalink, Get-Vnic, Get-SmfService and Get-IllumosVm against native-host replay sessions
+# Get-Zone, Get-Datalink, Get-PhysicalLink, Get-Vnic, Get-SmfService and Get-IllumosVm against native-host replay sessions
 # built from real command outputs (../shared/fixtures/illumos-outputs). Each recording uses exactly the
 # command line NativeListings/SystemCommands build; folders are built under $TestDrive at test time.
 
@@ -19,6 +19,7 @@ BeforeAll {
     $P = [Illumos.Engine.Native.Parsers.DladmParser]
     $script:ShowLink = 'dladm show-link -p -o ' + ($P::LinkFields -join ',')
     $script:ShowVnic = 'dladm show-vnic -p -o ' + ($P::VnicFields -join ',')
+    $script:ShowPhys = 'dladm show-phys -p -o ' + ($P::PhysFields -join ',')
     $script:VmList = 'vmadm list -p -o ' + ([Illumos.Engine.Native.Parsers.VmadmParser]::ListFields -join ',')
     $script:Svcs = 'svcs -H -a -o state,nstate,stime,ctid,fmri'
     $script:SvcsZ = 'svcs -H -a -Z -o state,nstate,stime,ctid,zone,fmri'
@@ -36,6 +37,15 @@ BeforeAll {
     # The SmartOS show-link sample has link:class:mtu:state; bridge and over are empty there.
     function LinkRows([string] $text) {
         (@($text -split "`n" | Where-Object { $_.Trim() } | ForEach-Object { "$($_.TrimEnd("`r"))::" }) -join "`n") + "`n"
+    }
+
+    # The SmartOS show-phys sample has link:state:speed:duplex; media and device are empty there.
+    function PhysRows([string] $text) {
+        $rows = foreach ($l in ($text -split "`n" | Where-Object { $_.Trim() -and -not $_.StartsWith('#@') })) {
+            $f = $l.TrimEnd("`r") -split ':'
+            "$($f[0])::$($f[1]):$($f[2]):$($f[3]):"
+        }
+        ($rows -join "`n") + "`n"
     }
 
     # A dladm show-vnic -p row for each NIC of a vmadm get sample: the VNIC is the NIC's interface,
@@ -65,6 +75,7 @@ Describe 'System listings on an illumos replay (real outputs)' -Skip:$NoFixtures
             @{ Command = 'zoneadm list -cp'; StdOut = (Read-Fixture 'zoneadm-list-cp-omnios-lipkg-pkgsrc.txt') }
             @{ Command = $ShowLink; StdOut = (LinkRows (Read-Fixture 'dladm-show-link-p-o-link-class-mtu-state-smartos.txt')) }
             @{ Command = $ShowVnic; StdOut = (VnicRowsOf $VmJson) }
+            @{ Command = $ShowPhys; StdOut = (PhysRows (Read-Fixture 'dladm-show-phys-p-o-link-state-speed-duplex-smartos.txt')) }
             @{ Command = $Svcs; StdOut = (SvcsRows (Read-Fixture 'svcs-Za-H-o-state-fmri-zone-all-states.txt')) }
             @{ Command = $SvcsZ; StdOut = (SvcsRows (Read-Fixture 'svcs-Za-H-o-state-fmri-zone-all-states.txt') -Zone) }
             @{ Command = $VmList; StdOut = (Read-Fixture 'vmadm-list-p-uuid-type-ram-state-alias.txt') }
@@ -110,6 +121,26 @@ Describe 'System listings on an illumos replay (real outputs)' -Skip:$NoFixtures
         It 'selects by -Name and reports a literal miss as ObjectNotFound' {
             (Get-Datalink -Session $s -Name 'net*').Name | Should -Be 'net0', 'net1'
             Get-Datalink -Session $s -Name e1000g0 -ErrorVariable ev -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+            $ev[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        }
+    }
+
+    Context 'Get-PhysicalLink' {
+        It 'lists the physical links with state, speed in Mb/s and duplex' {
+            $p = Get-PhysicalLink -Session $s
+            $p.Name | Should -Be 'igb0', 'ixgbe0'
+            $p[0].State | Should -Be 'down'
+            $p[0].Speed | Should -Be 0
+            $p[0].Duplex | Should -Be 'half'
+            $p[1].Speed | Should -Be 10000
+            $p[1].Media | Should -BeNullOrEmpty
+            $p[1].Session | Should -Be $s
+            $p[1] | Should -BeOfType ([Illumos.Engine.Network.PhysicalLink])
+        }
+        It 'selects by -Name from the pipeline and reports a literal miss as PhysicalLinkNotFound' {
+            ('ixgbe*' | Get-PhysicalLink -Session $s).Name | Should -Be 'ixgbe0'
+            Get-PhysicalLink -Session $s -Name e1000g0 -ErrorVariable ev -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+            $ev[0].FullyQualifiedErrorId | Should -BeLike 'PhysicalLinkNotFound*'
             $ev[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
         }
     }
@@ -189,7 +220,7 @@ Describe 'System listings on an embedded session' {
         $e | Remove-IllumosSession -Confirm:$false -ErrorAction SilentlyContinue
     }
     It '<Cmd> gives FacilityNotAvailable (NotImplemented) and no objects' -ForEach @(
-        @{ Cmd = 'Get-Zone' }, @{ Cmd = 'Get-Datalink' }, @{ Cmd = 'Get-Vnic' }, @{ Cmd = 'Get-SmfService' }, @{ Cmd = 'Get-IllumosVm' }
+        @{ Cmd = 'Get-Zone' }, @{ Cmd = 'Get-Datalink' }, @{ Cmd = 'Get-PhysicalLink' }, @{ Cmd = 'Get-Vnic' }, @{ Cmd = 'Get-SmfService' }, @{ Cmd = 'Get-IllumosVm' }
     ) {
         $r = & $Cmd -Session $e -ErrorVariable ev -ErrorAction SilentlyContinue
         $r | Should -BeNullOrEmpty

@@ -324,6 +324,18 @@ Describe 'Test-DTraceScript' {
         Test-DTraceScript -Session $s -Script "BEGIN`n{`n  x = ;`n}" -Quiet | Should -BeFalse
     }
 
+    It 'reports every error of a script, each with its tag and line, and Trace-Probe writes them all' {
+        $script = "BEGIN`n{`n  x = ;`n  y = 1;`n  z = * ;`n}`nEND`n{`n  trace(;`n}"
+        $d = @(Test-DTraceScript -Session $s -Script $script)
+        $d.Tag | Should -Be @('D_SYNTAX', 'D_SYNTAX', 'D_SYNTAX')
+        $d.Line | Should -Be @(3, 5, 9)
+        $d = @(Test-DTraceScript -Session $s -Script "BEGIN`n{`n  trace(nosuch);`n  x = `"a`" * 2;`n}`nnosuch:::probe { }")
+        $d.Tag | Should -Be @('D_IDENT_UNDEF', 'D_OP_ARITH', 'D_PDESC_ZERO')
+        $err = $null
+        Trace-Probe -Session $s -Script $script -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $err.TargetObject.Line | Should -Be @(3, 5, 9)
+    }
+
     It 'checks the .d files Get-ChildItem pipes, naming the file of each error' {
         $dir = Join-Path $TestDrive 'scripts'
         New-Item -ItemType Directory $dir | Out-Null

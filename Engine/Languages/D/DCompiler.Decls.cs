@@ -25,6 +25,11 @@ public sealed class DCompileOptions
     public IReadOnlyList<string> MacroArgs { get; init; } = Array.Empty<string>();
     public TraceOptions? Options { get; init; }
     public bool ErrTags { get; init; } = true;
+    /// <summary>
+    /// Match probe descriptions against this process's probes (the embedded host). False for a native host,
+    /// whose own dtrace matches them: descriptions are then only checked for syntax, and every args[] is an int64.
+    /// </summary>
+    public bool MatchLocalProbes { get; init; } = true;
 }
 
 public sealed partial class DCompiler

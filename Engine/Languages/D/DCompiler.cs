@@ -58,23 +58,69 @@ public sealed partial class DCompiler
         return c.Build(source);
     }
 
-    /// <summary>Checks a program without running it; returns the diagnostics (empty when it compiles).</summary>
+    /// <summary>
+    /// Checks a program without running it; returns every diagnostic it can find (empty when it compiles), in
+    /// source order of discovery: the first is the one <see cref="Compile"/> throws. Syntax errors are collected
+    /// per statement and per clause; when there are none, semantic errors are collected per pragma, declaration,
+    /// predicate and statement (a later error may follow from an earlier one, as with any compiler).
+    /// </summary>
     public static IReadOnlyList<DDiagnostic> Check(string source, DCompileOptions? options = null)
     {
-        try { Compile(source, options); return Array.Empty<DDiagnostic>(); }
-        catch (DCompileException e) { return new[] { e.Diagnostic }; }
+        var errors = new List<DDiagnostic>();
+        DProgramAst ast;
+        try
+        {
+            ast = new DParser(source).ParseProgram(errors);
+        }
+        catch (DCompileException e)
+        {
+            errors.Add(e.Diagnostic);
+            return errors;
+        }
+        if (errors.Count > 0) return errors;
+        var c = new DCompiler(options ?? new DCompileOptions()) { _errors = errors };
+        try
+        {
+            c.Build(ast);
+        }
+        catch (DCompileException e)
+        {
+            c.Report(e);
+        }
+        catch (Exception) when (errors.Count > 0)
+        {
+            // the tree is only partly checked after an error; what was found stands
+        }
+        return errors;
     }
 
-    private CompiledProgram Build(string source)
+    /// <summary>Where <see cref="Check"/> collects errors; null while compiling (the first error is thrown).</summary>
+    private List<DDiagnostic>? _errors;
+
+    private void Report(DCompileException e)
     {
-        var ast = new DParser(source).ParseProgram();
-        foreach (var p in ast.Directives) Pragma(p);
+        if (!_errors!.Contains(e.Diagnostic)) _errors.Add(e.Diagnostic);
+    }
+
+    /// <summary>Runs one check; while collecting, its error is recorded and checking goes on with the next item.</summary>
+    private void Guard(Action check)
+    {
+        if (_errors is null) { check(); return; }
+        try { check(); }
+        catch (DCompileException e) { Report(e); }
+    }
+
+    private CompiledProgram Build(string source) => Build(new DParser(source).ParseProgram());
+
+    private CompiledProgram Build(DProgramAst ast)
+    {
+        foreach (var p in ast.Directives) Guard(() => Pragma(p));
         foreach (var item in ast.Items)
         {
-            if (item is PragmaDirective p) Pragma(p);
-            else if (item is Declaration d) Declare(d);
+            if (item is PragmaDirective p) Guard(() => Pragma(p));
+            else if (item is Declaration d) Guard(() => Declare(d));
         }
-        foreach (var c in ast.Clauses) CompileClause(c);
+        foreach (var c in ast.Clauses) Guard(() => CompileClause(c));
         var aggs = _aggs.Values.OrderBy(a => a.Id).ToArray();
         return new CompiledProgram
         {
@@ -155,7 +201,7 @@ public sealed partial class DCompiler
             case "depends_on":
                 if (words.Count < 5) throw new DCompileException("D_PRAGMA_MALFORM", p.Line, "malformed #pragma depends_on <class> <name>");
                 if (words[3] == "library") throw new DCompileException("D_PRAGMA_DEPEND", p.Line, "main program may not explicitly depend on a library");
-                if (words[3] == "provider" && !ProbeRegistry.All.Any(s => s.Provider == words[4]) && words[4] is not ("profile" or "dtrace"))
+                if (words[3] == "provider" && _o.MatchLocalProbes && !ProbeRegistry.All.Any(s => s.Provider == words[4]) && words[4] is not ("profile" or "dtrace"))
                     throw new DCompileException("D_PRAGMA_DEPEND", p.Line, $"program requires provider {words[4]}, which is not available");
                 if (words[3] is not ("provider" or "module")) throw new DCompileException("D_PRAGMA_INVAL", p.Line, $"invalid class {words[3]} specified by #pragma depends_on");
                 break;
@@ -401,29 +447,37 @@ public sealed partial class DCompiler
         var sites = new List<ProbeSite>();
         foreach (var pd in c.Probes)
         {
+            if (!_o.MatchLocalProbes) continue;   // the host's own dtrace matches them
             var m = MatchProbes(pd);
             if (m.Count == 0)
             {
                 string shown = pd.Provider == "\0" ? pd.Text : $"{pd.Provider}:{pd.Module}:{pd.Function}:{pd.Name}";
-                throw new DCompileException("D_PDESC_ZERO", pd.Line, $"probe description {shown} does not match any probes");
+                Guard(() => throw new DCompileException("D_PDESC_ZERO", pd.Line, $"probe description {shown} does not match any probes"));
             }
             foreach (var s in m) if (!sites.Contains(s)) sites.Add(s);
         }
-        _isErrorClause = sites.All(s => s == ProbeRegistry.Error);
+        _isErrorClause = sites.Count > 0 && sites.All(s => s == ProbeRegistry.Error);
         _clauseSites = sites;
         _action = 0;
         var body = new List<E>();
         var ret = E.Label(typeof(bool), "ret");
         if (c.Predicate is not null)
-        {
-            var p = Gen(c.Predicate);
-            if (!p.T.IsScalar && !p.T.IsString || p.IsAction)
-                throw new DCompileException("D_PRED_SCALAR", c.EndLine, "predicate result must be of scalar type");
-            body.Add(E.IfThen(E.Not(Truth(p)), E.Return(ret, E.Constant(false))));
-        }
+            Guard(() =>
+            {
+                var p = Gen(c.Predicate);
+                if (!p.T.IsScalar && !p.T.IsString || p.IsAction)
+                    throw new DCompileException("D_PRED_SCALAR", c.EndLine, "predicate result must be of scalar type");
+                body.Add(E.IfThen(E.Not(Truth(p)), E.Return(ret, E.Constant(false))));
+            });
         bool recording = c.Body.Count == 0;
-        CheckActionOrder(c.Body);
-        foreach (var st in c.Body) body.Add(GenStmt(st, ref recording));
+        Guard(() => CheckActionOrder(c.Body));
+        foreach (var st in c.Body)
+        {
+            if (_errors is null) { body.Add(GenStmt(st, ref recording)); continue; }
+            try { body.Add(GenStmt(st, ref recording)); }
+            catch (DCompileException e) { Report(e); }
+        }
+        if (_errors is { Count: > 0 }) return;   // collecting: a clause with errors is not turned into code
         if (recording && c.Body.Count == 0) body.Add(E.Assign(E.Field(F, nameof(Frame.Record)), E.Constant(true)));
         body.Add(E.Label(ret, E.Constant(true)));
         var lambda = E.Lambda<ClauseFn>(E.Block(body), F);

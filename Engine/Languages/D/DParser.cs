@@ -37,8 +37,15 @@ public sealed class DParser
         var t = Peek();
         _have = false;
         _lastLine = t.Line;
+        if (t.Kind != Tk.String)
+        {
+            if (t.Is("{")) _depth++;
+            else if (t.Is("}") && _depth > 0) _depth--;
+        }
         return t;
     }
+
+    private int _depth;                        // braces taken and not yet closed (for error recovery)
 
     private bool Accept(string op)
     {
@@ -64,71 +71,132 @@ public sealed class DParser
 
     // ---------------------------------------------------------------- program
 
-    public DProgramAst ParseProgram()
+    /// <summary>Parses a program; throws <see cref="DCompileException"/> at the first error.</summary>
+    public DProgramAst ParseProgram() => ParseProgram(null);
+
+    /// <summary>
+    /// Parses a program. With <paramref name="errors"/>, a syntax error is recorded there instead of thrown and
+    /// parsing resumes: after a broken statement at the next ';' of its block, after a broken declaration or
+    /// clause head at the end of that item, so that each clause and statement can report its own error.
+    /// </summary>
+    public DProgramAst ParseProgram(List<DDiagnostic>? errors)
     {
+        _errors = errors;
         var prog = new DProgramAst();
         int clauseIndex = 0;
         while (true)
         {
-            if (_have)
+            try
             {
-                if (_tok.Kind == Tk.Eof) break;
-                if (_tok.Is(";")) { Take(); continue; }
-                if (IsDeclStart(_tok)) { prog.Items.Add(ParseDeclaration()); continue; }
-                throw Syntax(_tok);
+                if (!ParseTopLevel(prog, ref clauseIndex)) break;
             }
-            _lx.SkipSpace();
-            int pos = _lx.Position, line = _lx.Line;
-            var t = Peek();
-            if (t.Kind == Tk.Eof) break;
-            if (t.Is(";")) { Take(); continue; }
-            if (IsDeclStart(t))
+            catch (DCompileException e) when (errors is not null)
             {
-                prog.Items.Add(ParseDeclaration());
-                continue;
+                Record(e);
+                if (!SkipItem()) break;
             }
-            // a probe description list
-            _have = false;
-            _lx.Reset(pos, line);
-            var clause = new Clause { Line = line, Index = clauseIndex++ };
-            while (true)
-            {
-                var ps = _lx.NextPSpec();
-                if (ps.Kind != Tk.PSpec) throw Syntax(ps);
-                clause.Probes.Add(ParsePDesc(ps));
-                _lastLine = ps.Line;
-                var n = Peek();
-                if (n.Is(","))
-                {
-                    Take();
-                    _have = false;
-                    continue;
-                }
-                break;
-            }
-            var nx = Peek();
-            if (nx.Is("/"))
-            {
-                Take();
-                _noSlash++;
-                clause.Predicate = ParseExpression();
-                _noSlash--;
-                Expect("/");
-                nx = Peek();
-            }
-            if (!nx.Is("{"))
-            {
-                if (clause.Predicate is null)
-                    throw new DCompileException("D_SYNTAX", clause.Probes[^1].Line, "expected predicate and/or actions following probe description");
-                throw Syntax(nx);
-            }
-            Take();
-            clause.Body = ParseStatements();
-            clause.EndLine = Expect("}").Line;
-            prog.Items.Add(clause);
         }
         foreach (var d in _lx.Directives) prog.Directives.Add(new PragmaDirective { Text = d.Text, Line = d.Line });
         return prog;
+    }
+
+    private List<DDiagnostic>? _errors;
+
+    private void Record(DCompileException e)
+    {
+        if (!_errors!.Contains(e.Diagnostic)) _errors.Add(e.Diagnostic);
+        _noSlash = 0;
+    }
+
+    /// <summary>Skips the rest of a broken top-level item: up to a ';' or the '}' that closes its outermost block. False at the end of input (or when the lexer cannot go on).</summary>
+    private bool SkipItem()
+    {
+        try
+        {
+            while (true)
+            {
+                var t = Peek();
+                if (t.Kind == Tk.Eof) return false;
+                Take();
+                if (_depth == 0 && t.Kind != Tk.String && (t.Is(";") || t.Is("}"))) return true;
+            }
+        }
+        catch (DCompileException) { return false; }
+    }
+
+    /// <summary>Skips the rest of a broken statement: through the next ';' of its block, or up to the '}' that ends the block.</summary>
+    private void SkipStatement(int depth)
+    {
+        while (true)
+        {
+            var t = Peek();
+            if (t.Kind == Tk.Eof) return;
+            if (t.Kind != Tk.String && t.Is("}") && _depth == depth) return;
+            Take();
+            if (t.Kind != Tk.String && t.Is(";") && _depth == depth) return;
+        }
+    }
+
+    /// <summary>One declaration or clause; false at the end of input.</summary>
+    private bool ParseTopLevel(DProgramAst prog, ref int clauseIndex)
+    {
+        if (_have)
+        {
+            if (_tok.Kind == Tk.Eof) return false;
+            if (_tok.Is(";")) { Take(); return true; }
+            if (IsDeclStart(_tok)) { prog.Items.Add(ParseDeclaration()); return true; }
+            throw Syntax(_tok);
+        }
+        _lx.SkipSpace();
+        int pos = _lx.Position, line = _lx.Line;
+        var t = Peek();
+        if (t.Kind == Tk.Eof) return false;
+        if (t.Is(";")) { Take(); return true; }
+        if (IsDeclStart(t))
+        {
+            prog.Items.Add(ParseDeclaration());
+            return true;
+        }
+        // a probe description list
+        _have = false;
+        _lx.Reset(pos, line);
+        var clause = new Clause { Line = line, Index = clauseIndex++ };
+        while (true)
+        {
+            var ps = _lx.NextPSpec();
+            if (ps.Kind != Tk.PSpec) throw Syntax(ps);
+            clause.Probes.Add(ParsePDesc(ps));
+            _lastLine = ps.Line;
+            var n = Peek();
+            if (n.Is(","))
+            {
+                Take();
+                _have = false;
+                continue;
+            }
+            break;
+        }
+        var nx = Peek();
+        if (nx.Is("/"))
+        {
+            Take();
+            _noSlash++;
+            clause.Predicate = ParseExpression();
+            _noSlash--;
+            Expect("/");
+            nx = Peek();
+        }
+        if (!nx.Is("{"))
+        {
+            if (clause.Predicate is null)
+                throw new DCompileException("D_SYNTAX", clause.Probes[^1].Line, "expected predicate and/or actions following probe description");
+            throw Syntax(nx);
+        }
+        Take();
+        clause.Body = ParseStatements();
+        clause.EndLine = Expect("}").Line;
+        prog.Items.Add(clause);
+        return true;
     }
 
     public static ProbeDesc ParsePDesc(Token t)
@@ -362,11 +430,20 @@ public sealed class DParser
                 list.AddRange(inner);
                 continue;
             }
-            var e = ParseExpression();
-            list.Add(new ExprStmt { Expr = e, Line = e.Line });
-            if (Peek().Is("}")) break;
-            if (Peek().Is(")")) throw new DCompileException("D_SYNTAX", Peek().Line, "extra ) in input stream");
-            Expect(";");
+            int depth = _depth;
+            try
+            {
+                var e = ParseExpression();
+                list.Add(new ExprStmt { Expr = e, Line = e.Line });
+                if (Peek().Is("}")) break;
+                if (Peek().Is(")")) throw new DCompileException("D_SYNTAX", Peek().Line, "extra ) in input stream");
+                Expect(";");
+            }
+            catch (DCompileException e) when (_errors is not null)
+            {
+                Record(e);
+                SkipStatement(depth);
+            }
         }
         return list;
     }

@@ -71,6 +71,22 @@ public static class ParseText
     /// <summary>True for the values zfs and zpool print when a value does not apply or is unknown.</summary>
     public static bool IsNone(string? v) => v is null || v.Length == 0 || v == "-" || v == "none";
 
+    private static readonly string[] CommonValues =
+    [
+        "on", "off", "lz4", "zstd", "zle", "lzjb", "gzip", "fletcher4", "fletcher2", "sha256", "sha512", "skein", "edonr", "blake3",
+        "inherit", "legacy", "none", "filesystem", "volume", "snapshot",
+    ];
+
+    /// <summary>The field as a string, shared for the few values most rows repeat (compression, checksum, on/off) instead of a new copy per row.</summary>
+    public static string Common(ReadOnlySpan<char> v)
+    {
+        foreach (var c in CommonValues) if (v.SequenceEqual(c)) return c;
+        return v.ToString();
+    }
+
+    /// <summary><see cref="IsNone(string?)"/> without cutting the field out of the text.</summary>
+    public static bool IsNoneField(ReadOnlySpan<char> v) => v.Length == 0 || v.SequenceEqual("-") || v.SequenceEqual("none");
+
     /// <summary>An exact -p number; '-' and empty give null; a trailing '%' or 'x' (illumos -p) is dropped; human sizes are accepted too.</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static ulong? UInt(string? v)

@@ -39,23 +39,14 @@ public static class ZfsListParser
             line++;
             if (len > 0)
             {
-                if (text.IndexOf('\t', pos, len) >= 0)
+                var lineSpan = text.AsSpan(pos, len);
+                if (lineSpan.IndexOf('\t') >= 0)
                 {
-                    var cuts = new int[fieldCount * 2];
-                    int f = 0, start = pos, stop = pos + len;
-                    while (true)
-                    {
-                        int t = text.IndexOf('\t', start, stop - start);
-                        int fieldEnd = t < 0 ? stop : t;
-                        if (f == fieldCount) throw ParseText.Error(what, $"line {line} has more than {fieldCount} fields", text.Substring(pos, len));
-                        cuts[2 * f] = start;
-                        cuts[2 * f + 1] = fieldEnd - start;
-                        f++;
-                        if (t < 0) break;
-                        start = t + 1;
-                    }
+                    // fields are cut when they are read; here only their number is checked (a vectorized count)
+                    int f = lineSpan.Count('\t') + 1;
+                    if (f > fieldCount) throw ParseText.Error(what, $"line {line} has more than {fieldCount} fields", text.Substring(pos, len));
                     if (f != fieldCount) throw ParseText.Error(what, $"line {line} has {f} fields where {fieldCount} were expected", text.Substring(pos, len));
-                    rows.Add(new Row(text, cuts));
+                    rows.Add(new Row(text, pos, len, fieldCount));
                 }
                 else rows.Add(Row.From(ParseText.SplitTabs(text.Substring(pos, len), fieldCount, what, line)));
             }
@@ -77,39 +68,42 @@ public static class ZfsListParser
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     internal static ZDataset ToDataset(Row f, FieldMap m)
     {
-        var typeSpan = m.Span(f, "type");
+        Span<int> cuts = f.Count <= 64 ? stackalloc int[f.Count * 2] : new int[f.Count * 2];
+        f.Cut(cuts);
+        var v = new DatasetView(f.Text, cuts, m.DatasetIndexes);   // DatasetFields' positions in this listing, resolved once per listing
+        var typeSpan = v[1];
         var type = typeSpan.SequenceEqual("volume") ? ZDatasetType.Volume : typeSpan.SequenceEqual("snapshot") ? ZDatasetType.Snapshot : typeSpan.SequenceEqual("bookmark") ? ZDatasetType.Bookmark : ZDatasetType.FileSystem;
         return new ZDataset
         {
-            Name = m.Get(f, "name") ?? throw new ArgumentException("The field list must include 'name'."),
+            Name = v.Has(0) ? v.String(0) : throw new ArgumentException("The field list must include 'name'."),
             Type = type,
-            Used = ParseText.UIntOrZero(m.Span(f, "used")),
-            Available = ParseText.UIntOrZero(m.Span(f, "available")),
-            Referenced = ParseText.UIntOrZero(m.Span(f, "referenced")),
-            LogicalUsed = ParseText.UIntOrZero(m.Span(f, "logicalused")),
-            UsedBySnapshots = ParseText.UIntOrZero(m.Span(f, "usedbysnapshots")),
-            UsedByDataset = ParseText.UIntOrZero(m.Span(f, "usedbydataset")),
-            UsedByChildren = ParseText.UIntOrZero(m.Span(f, "usedbychildren")),
-            UsedByRefReservation = ParseText.UIntOrZero(m.Span(f, "usedbyrefreservation")),
-            Written = ParseText.UIntOrZero(m.Span(f, "written")),
-            CompressRatio = ParseText.Ratio(m.Span(f, "compressratio")) ?? 1.0,
-            MountPoint = m.Get(f, "mountpoint") is { } mp && mp != "-" ? mp : null,
-            Compression = Text(m.Get(f, "compression")),
-            Checksum = Text(m.Get(f, "checksum")),
-            RecordSize = ParseText.UInt(m.Span(f, "recordsize")),
-            Copies = (int)(ParseText.UInt(m.Span(f, "copies")) ?? 1),
-            Quota = ParseText.Limit(m.Span(f, "quota"), zeroIsNone: true),
-            RefQuota = ParseText.Limit(m.Span(f, "refquota"), zeroIsNone: true),
-            Reservation = ParseText.Limit(m.Span(f, "reservation"), zeroIsNone: true),
-            RefReservation = ParseText.Limit(m.Span(f, "refreservation"), zeroIsNone: true),
-            ReadOnly = m.Span(f, "readonly").SequenceEqual("on"),
-            VolumeSize = type == ZDatasetType.Volume ? ParseText.UInt(m.Span(f, "volsize")) : null,
-            VolumeBlockSize = type == ZDatasetType.Volume ? ParseText.UInt(m.Span(f, "volblocksize")) : null,
-            Origin = Text(m.Get(f, "origin")),
-            Creation = ParseText.Epoch(m.Span(f, "creation")),
-            Guid = ParseText.UIntOrZero(m.Span(f, "guid")),
-            CreateTxg = ParseText.UIntOrZero(m.Span(f, "createtxg")),
-            ReceiveResumeToken = Text(m.Get(f, "receive_resume_token")),
+            Used = ParseText.UIntOrZero(v[2]),
+            Available = ParseText.UIntOrZero(v[3]),
+            Referenced = ParseText.UIntOrZero(v[4]),
+            LogicalUsed = ParseText.UIntOrZero(v[5]),
+            UsedBySnapshots = ParseText.UIntOrZero(v[6]),
+            UsedByDataset = ParseText.UIntOrZero(v[7]),
+            UsedByChildren = ParseText.UIntOrZero(v[8]),
+            UsedByRefReservation = ParseText.UIntOrZero(v[9]),
+            Written = ParseText.UIntOrZero(v[10]),
+            CompressRatio = ParseText.Ratio(v[11]) ?? 1.0,
+            MountPoint = v.Has(12) && !v[12].SequenceEqual("-") ? v.String(12) : null,
+            Compression = v.Has(13) && !ParseText.IsNoneField(v[13]) ? ParseText.Common(v[13]) : null,
+            Checksum = v.Has(14) && !ParseText.IsNoneField(v[14]) ? ParseText.Common(v[14]) : null,
+            RecordSize = ParseText.UInt(v[15]),
+            Copies = (int)(ParseText.UInt(v[16]) ?? 1),
+            Quota = ParseText.Limit(v[17], zeroIsNone: true),
+            RefQuota = ParseText.Limit(v[18], zeroIsNone: true),
+            Reservation = ParseText.Limit(v[19], zeroIsNone: true),
+            RefReservation = ParseText.Limit(v[20], zeroIsNone: true),
+            ReadOnly = v[21].SequenceEqual("on"),
+            VolumeSize = type == ZDatasetType.Volume ? ParseText.UInt(v[22]) : null,
+            VolumeBlockSize = type == ZDatasetType.Volume ? ParseText.UInt(v[23]) : null,
+            Origin = v.Text(24),
+            Creation = ParseText.Epoch(v[25]),
+            Guid = ParseText.UIntOrZero(v[26]),
+            CreateTxg = ParseText.UIntOrZero(v[27]),
+            ReceiveResumeToken = v.Text(28),
             Properties = m.Dictionary(f),
         };
     }
@@ -193,6 +187,11 @@ public static class ZfsListParser
 
         public string? Get(Row row, string name) => _index.TryGetValue(name, out var i) ? row[i] : null;
 
+        private int[]? _datasetIndexes;
+
+        /// <summary>The position of each of <see cref="DatasetFields"/> in this listing (-1 when absent).</summary>
+        public int[] DatasetIndexes => _datasetIndexes ??= DatasetFields.Select(n => _index.TryGetValue(n, out var i) ? i : -1).ToArray();
+
         /// <summary>The field's characters without allocating; empty when the field is not in the list.</summary>
         public ReadOnlySpan<char> Span(Row row, string name) => _index.TryGetValue(name, out var i) ? row.Span(i) : ReadOnlySpan<char>.Empty;
 
@@ -218,17 +217,48 @@ public static class ZfsListParser
         }
     }
 
-    /// <summary>One -H row: the output text and the start and length of each field (strings are cut only when asked for).</summary>
+    /// <summary>
+    /// One -H row: the output text and where the row is in it; fields are cut from the text only when they are
+    /// read (<see cref="Cut"/> finds them all in one pass for the mappers).
+    /// </summary>
     public readonly struct Row
     {
         private readonly string _text;
-        private readonly int[] _cuts;
+        private readonly int[]? _cuts;   // set for rows rebuilt from other forms (JSON)
+        private readonly int _start, _length, _count;
 
-        internal Row(string text, int[] cuts) { _text = text; _cuts = cuts; }
+        internal Row(string text, int start, int length, int count) { _text = text; _start = start; _length = length; _count = count; }
 
-        public int Count => _cuts.Length / 2;
-        public ReadOnlySpan<char> Span(int i) => _text.AsSpan(_cuts[2 * i], _cuts[2 * i + 1]);
-        public string this[int i] => _text.Substring(_cuts[2 * i], _cuts[2 * i + 1]);
+        private Row(string text, int[] cuts, int count) { _text = text; _cuts = cuts; _count = count; _length = text.Length; }
+
+        public int Count => _count;
+        internal string Text => _text;
+
+        public ReadOnlySpan<char> Span(int i)
+        {
+            if (_cuts is not null) return _text.AsSpan(_cuts[2 * i], _cuts[2 * i + 1]);
+            var rest = _text.AsSpan(_start, _length);
+            for (int k = 0; k < i; k++) rest = rest[(rest.IndexOf('\t') + 1)..];
+            int tab = rest.IndexOf('\t');
+            return tab < 0 ? rest : rest[..tab];
+        }
+
+        public string this[int i] => Span(i).ToString();
+
+        /// <summary>The start (in <see cref="Text"/>) and length of every field, in one pass.</summary>
+        internal void Cut(Span<int> cuts)
+        {
+            if (_cuts is not null) { _cuts.AsSpan(0, _count * 2).CopyTo(cuts); return; }
+            int start = _start, stop = _start + _length;
+            for (int f = 0; f < _count; f++)
+            {
+                int tab = f == _count - 1 ? -1 : _text.AsSpan(start, stop - start).IndexOf('\t');
+                int end = tab < 0 ? stop : start + tab;
+                cuts[2 * f] = start;
+                cuts[2 * f + 1] = end - start;
+                start = end + 1;
+            }
+        }
 
         public static Row From(IReadOnlyList<string> fields)
         {
@@ -240,8 +270,20 @@ public static class ZfsListParser
                 cuts[2 * i + 1] = fields[i].Length;
                 sb.Append(fields[i]).Append('\t');
             }
-            return new Row(sb.ToString(), cuts);
+            return new Row(sb.ToString(), cuts, fields.Count);
         }
+    }
+
+    /// <summary>A row's fields after <see cref="Row.Cut"/>, read by their position in <see cref="DatasetFields"/>.</summary>
+    private readonly ref struct DatasetView(string text, ReadOnlySpan<int> cuts, int[] indexes)
+    {
+        private readonly ReadOnlySpan<int> _cuts = cuts;
+
+        public ReadOnlySpan<char> this[int k] => indexes[k] is var i && i >= 0 ? text.AsSpan(_cuts[2 * i], _cuts[2 * i + 1]) : ReadOnlySpan<char>.Empty;
+        public bool Has(int k) => indexes[k] >= 0;
+        public string String(int k) => this[k].ToString();
+        /// <summary>The field as text; null when absent or '-', '' or "none".</summary>
+        public string? Text(int k) => !Has(k) || ParseText.IsNoneField(this[k]) ? null : String(k);
     }
 
     public static string Canonical(string field) => field.ToLowerInvariant() switch

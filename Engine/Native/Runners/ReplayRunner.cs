@@ -6,9 +6,11 @@ namespace Illumos.Engine.Native.Runners;
 
 /// <summary>
 /// Answers commands from recorded outputs. A recording is a <c>*.txt</c> file whose first line is
-/// <c>$ &lt;command line&gt;</c>, optionally followed by <c># exit: N</c> and <c># stderr: text</c> lines,
-/// then the command's stdout exactly as printed. A command is answered by a recording with the same
-/// tool, subcommand and positional target; among those, the one whose options match best.
+/// <c>$ &lt;command line&gt;</c>, optionally followed by <c># exit: N</c>, <c># stderr: text</c> and
+/// <c># stdin: text</c> lines, then the command's stdout exactly as printed. A command is answered by a
+/// recording with the same tool, subcommand and positional target (and, when the recording has
+/// <c># stdin:</c> lines, the same standard input, e.g. the D program fed to <c>dtrace -s /dev/stdin</c>);
+/// among those, the one whose options match best.
 /// </summary>
 public sealed class ReplayRunner : ICommandRunner
 {
@@ -38,12 +40,16 @@ public sealed class ReplayRunner : ICommandRunner
     {
         cancellationToken.ThrowIfCancellationRequested();
         var wanted = CommandShape.Of(argv);
+        string? stdin = null;
+        if (options?.StdIn is { } input && _recordings.Any(r => r.StdIn is not null && r.Shape.SameCommand(wanted)))
+            stdin = new StreamReader(input, Encoding.UTF8).ReadToEnd().Replace("\r\n", "\n", StringComparison.Ordinal).TrimEnd('\n');
         Recording? best = null;
         int bestScore = int.MinValue;
         foreach (var r in _recordings)
         {
             if (!r.Shape.SameCommand(wanted)) continue;
-            int score = r.Shape.OptionScore(wanted);
+            if (r.StdIn is not null && r.StdIn != stdin) continue;
+            int score = r.Shape.OptionScore(wanted) + (r.StdIn is null ? 0 : 1);
             if (score > bestScore) { best = r; bestScore = score; }
         }
         if (best is null)
@@ -61,7 +67,7 @@ public sealed class ReplayRunner : ICommandRunner
 
     public void Dispose() { }
 
-    private sealed record Recording(string Path, string CommandLine, CommandShape Shape, int ExitCode, string StdErr, string StdOut)
+    private sealed record Recording(string Path, string CommandLine, CommandShape Shape, int ExitCode, string StdErr, string StdOut, string? StdIn)
     {
         public static Recording? TryLoad(string path)
         {
@@ -79,17 +85,19 @@ public sealed class ReplayRunner : ICommandRunner
             var commandLine = NextLine()[2..].Trim();
             int exit = 0;
             var stderr = new StringBuilder();
+            StringBuilder? stdin = null;
             while (pos < text.Length)
             {
                 int save = pos;
                 var line = NextLine();
                 if (line.StartsWith("# exit:", StringComparison.Ordinal) && int.TryParse(line[7..].Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var e)) exit = e;
                 else if (line.StartsWith("# stderr:", StringComparison.Ordinal)) stderr.Append(line[9..].TrimStart()).Append('\n');
+                else if (line.StartsWith("# stdin:", StringComparison.Ordinal)) (stdin ??= new StringBuilder()).Append(line.Length > 8 && line[8] == ' ' ? line[9..] : line[8..]).Append('\n');
                 else { pos = save; break; }
             }
             var words = ShellWords.Split(commandLine);
             if (words.Count == 0) return null;
-            return new Recording(path, commandLine, CommandShape.Of(words), exit, stderr.ToString(), text[pos..]);
+            return new Recording(path, commandLine, CommandShape.Of(words), exit, stderr.ToString(), text[pos..], stdin?.ToString().TrimEnd('\n'));
         }
     }
 }

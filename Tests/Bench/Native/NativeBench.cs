@@ -11,7 +11,9 @@ namespace Illumos.Bench.Native;
 
 /// <summary>
 /// Native host figures: parsing 100,000 lines of <c>zfs list -Hp</c> (the 29 fields NativeStorage asks
-/// for), and how many commands (SSH round trips on an SSH session) <c>GetDatasets</c> of a whole
+/// for) against a naive split-based parse to the same records measured in the same run (no real host is at
+/// hand to time its own printing, so the "10x faster than the real print" is shown against an
+/// assumed print time only, without a verdict), and how many commands (SSH round trips on an SSH session) <c>GetDatasets</c> of a whole
 /// 1,000-dataset pool costs, counted at the runner.
 /// </summary>
 public sealed class NativeBench : IBenchmark
@@ -36,24 +38,35 @@ public sealed class NativeBench : IBenchmark
             if (parsed.Count != lines) throw new InvalidOperationException($"parsed {parsed.Count} of {lines} lines");
             best = Math.Min(best, sw.Elapsed.TotalSeconds);
         }
-        // In the same run: the cheapest possible pass over the same text (String.Split on lines, then on TABs),
-        // so the figure can be read independently of how loaded the machine is.
-        double naive = double.MaxValue;
+        // In the same run, the baselines: the parse a first implementation would write (String.Split on lines
+        // and TABs, a dictionary per row, ulong/double.TryParse per field) into the same ZDataset records, and the
+        // bare String.Split pass alone; both read independently of how loaded the machine is.
+        var naiveRecords = NaiveParse(text, fields);   // also checks that both parses agree
+        if (naiveRecords.Count != lines || naiveRecords[lines - 1].Used != ZfsListParser.ParseDatasets(text, fields)[lines - 1].Used)
+            throw new InvalidOperationException("the naive parse disagrees");
+        double naive = double.MaxValue, split = double.MaxValue;
         for (int round = 0; round < 3; round++)
         {
             var sw = Stopwatch.StartNew();
+            var parsed = NaiveParse(text, fields);
+            sw.Stop();
+            if (parsed.Count != lines) throw new InvalidOperationException("the naive parse lost lines");
+            naive = Math.Min(naive, sw.Elapsed.TotalSeconds);
+            sw.Restart();
             long count = 0;
             foreach (var l in text.Split('\n')) count += l.Split('\t').Length;
             sw.Stop();
             if (count < lines) throw new InvalidOperationException("split lost lines");
-            naive = Math.Min(naive, sw.Elapsed.TotalSeconds);
+            split = Math.Min(split, sw.Elapsed.TotalSeconds);
         }
         double scaled = best * 100_000 / lines;
-        context.Log.WriteLine($"   zfs list -Hp: {lines} lines ({text.Length / 1024.0 / 1024.0:0.0} MiB) parsed in {best:0.000} s");
+        context.Log.WriteLine($"   zfs list -Hp: {lines} lines ({text.Length / 1024.0 / 1024.0:0.0} MiB) parsed in {best:0.000} s; naive split parse {naive:0.000} s; bare split {split:0.000} s");
         yield return new BenchResult("zfs list -Hp parse: lines per second", lines / best, "lines/s", null, null, null);
-        yield return new BenchResult("zfs list -Hp parse to ZDataset vs bare String.Split of the text", best, "s", naive, best / naive, null);
-        yield return new BenchResult($"zfs list -Hp parse of 100k lines vs {AssumedRealListingSeconds:0.0} s real print (assumed)", scaled, "s",
-            AssumedRealListingSeconds, AssumedRealListingSeconds / scaled, ">=10");
+        // no verdict: both parses build the same 100k records, whose allocation dominates on a loaded machine
+        yield return new BenchResult("zfs list -Hp parse to ZDataset vs a naive split-based parse (speed-up)", best, "s", naive, naive / best, null);
+        yield return new BenchResult("zfs list -Hp parse to ZDataset vs bare String.Split of the text", best, "s", split, best / split, null);
+        yield return new BenchResult($"zfs list -Hp parse of 100k lines vs {AssumedRealListingSeconds:0.0} s real print (assumed, not measured)", scaled, "s",
+            AssumedRealListingSeconds, AssumedRealListingSeconds / scaled, null);
 
         int commands = 0;
         var answer = Listing(1000);
@@ -77,6 +90,41 @@ public sealed class NativeBench : IBenchmark
         if (first.Count != 1000 || again.Count != 1000) throw new InvalidOperationException("the listing lost datasets");
         yield return new BenchResult("GetDatasets(tank, recursive), 1,000 datasets: commands (SSH round trips)", commands, "commands", 1, commands / 1.0, "<=1");
         yield return new BenchResult("  same, first call of a session incl. the one-time capability probe", firstCommands, "commands", null, null, null);
+    }
+
+    /// <summary>The straightforward parse: split lines and TABs, a dictionary per row, TryParse per field.</summary>
+    internal static List<ZDataset> NaiveParse(string text, IReadOnlyList<string> fields)
+    {
+        var list = new List<ZDataset>();
+        var inv = CultureInfo.InvariantCulture;
+        foreach (var line in text.Split('\n'))
+        {
+            if (line.Length == 0) continue;
+            var values = line.Split('\t');
+            var p = new Dictionary<string, string>(StringComparer.Ordinal);
+            for (int i = 0; i < fields.Count; i++) p[fields[i]] = values[i];
+            ulong U(string k) => ulong.TryParse(p[k], NumberStyles.None, inv, out var n) ? n : 0;
+            ulong? N(string k) => ulong.TryParse(p[k], NumberStyles.None, inv, out var n) ? n : null;
+            ulong? L(string k) => N(k) is { } n && n != 0 && n != ulong.MaxValue ? n : null;
+            string? T(string k) => p[k] is "-" or "" or "none" ? null : p[k];
+            bool vol = p["type"] == "volume";
+            list.Add(new ZDataset
+            {
+                Name = p["name"], Type = vol ? ZDatasetType.Volume : ZDatasetType.FileSystem,
+                Used = U("used"), Available = U("available"), Referenced = U("referenced"), LogicalUsed = U("logicalused"),
+                UsedBySnapshots = U("usedbysnapshots"), UsedByDataset = U("usedbydataset"), UsedByChildren = U("usedbychildren"),
+                UsedByRefReservation = U("usedbyrefreservation"), Written = U("written"),
+                CompressRatio = double.TryParse(p["compressratio"].TrimEnd('x'), NumberStyles.AllowDecimalPoint, inv, out var r) ? r : 1.0,
+                MountPoint = T("mountpoint"), Compression = T("compression"), Checksum = T("checksum"),
+                RecordSize = N("recordsize"), Copies = (int)(N("copies") ?? 1),
+                Quota = L("quota"), RefQuota = L("refquota"), Reservation = L("reservation"), RefReservation = L("refreservation"),
+                ReadOnly = p["readonly"] == "on", VolumeSize = vol ? N("volsize") : null, VolumeBlockSize = vol ? N("volblocksize") : null,
+                Origin = T("origin"), Creation = DateTimeOffset.FromUnixTimeSeconds((long)U("creation")),
+                Guid = U("guid"), CreateTxg = U("createtxg"), ReceiveResumeToken = T("receive_resume_token"),
+                Properties = p,
+            });
+        }
+        return list;
     }
 
     /// <summary>A -Hp listing of <paramref name="count"/> datasets under "tank", shaped like real output.</summary>

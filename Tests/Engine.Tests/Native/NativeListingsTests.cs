@@ -36,4 +36,22 @@ public class NativeListingsTests
         Assert.Equal(ErrorKind.InvalidArgument, Assert.Throws<IllumosException>(() => l.GetDatalinks("e1000g0;id", None)).Kind);
         Assert.Equal(ErrorKind.InvalidArgument, Assert.Throws<IllumosException>(() => l.GetServices(["svc:/a b"], false, None)).Kind);
     }
+
+    [FixtureFact]
+    public void Physical_links_from_dladm_show_phys()
+    {
+        using var dir = new ReplayDir();
+        // the SmartOS sample has link:state:speed:duplex; laid out as the link,media,state,speed,duplex,device the listing asks for
+        var rows = string.Concat(Fixtures.Read("dladm-show-phys-p-o-link-state-speed-duplex-smartos.txt").Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(l => l.Split(':')).Select(f => $"{f[0]}::{f[1]}:{f[2]}:{f[3]}:\n"));
+        dir.Add(SystemCommands.ShowPhys(), rows + "e1000g0:Ethernet:up:1000:full:e1000g0\n");
+        var counter = new CountingRunner(new ReplayRunner(dir.Path));
+        using var host = new NativeHost(counter, "replay");
+        var p = new NativeListings(host).GetPhysicalLinks(None);
+        Assert.Equal(["dladm", "show-phys", "-p", "-o", "link,media,state,speed,duplex,device"], counter.Commands[^1]);
+        Assert.Equal([("igb0", "down", 0UL, "half"), ("ixgbe0", "up", 10000UL, "full"), ("e1000g0", "up", 1000UL, "full")],
+            p.Select(x => (x.Name, x.State!, x.Speed!.Value, x.Duplex!)));
+        Assert.Null(p[0].Media);
+        Assert.Equal(("Ethernet", "e1000g0"), (p[2].Media, p[2].Device));
+    }
 }
