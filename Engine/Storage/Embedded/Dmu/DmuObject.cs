@@ -118,8 +118,16 @@ public sealed class DmuObject
             long blk = pos / bs;
             int inBlk = (int)(pos % bs);
             int n = Math.Min(bs - inBlk, count - done);
+            bool dirty = _dirty.TryGetValue(blk, out var d);
+            if (!dirty && n == bs)
+            {
+                // A whole block: straight from the device into the caller's buffer when possible.
+                Os.Zio.ReadInto(GetBlockPointer(blk), buffer.Slice(done, n));
+                done += n;
+                continue;
+            }
             bool transient = false;
-            byte[]? data = _dirty.TryGetValue(blk, out var d) ? d : GetBlockPointer(blk) is var bp && bp.IsHole ? null : Os.Zio.Read(bp, streaming: true, out transient);
+            byte[]? data = dirty ? d : GetBlockPointer(blk) is var bp && bp.IsHole ? null : Os.Zio.Read(bp, streaming: true, out transient);
             if (data is null) buffer.Slice(done, n).Clear();
             else data.AsSpan(inBlk, n).CopyTo(buffer.Slice(done, n));
             if (transient) Os.Zio.Recycle(data!);

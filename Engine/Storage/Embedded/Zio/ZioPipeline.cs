@@ -58,6 +58,69 @@ public sealed class ZioPipeline
         return bp;
     }
 
+    /// <summary>
+    /// Reads a block into <paramref name="dest"/> (exactly its logical size) for a streaming reader
+    /// that copies the data out at once. A data block that is neither cached nor compressed goes from
+    /// the device straight into <paramref name="dest"/> and is verified there (no intermediate buffer,
+    /// no copy); the ARC's admission rule still applies. Anything else goes through <see cref="Read(in BlockPointer, bool, out bool)"/>.
+    /// </summary>
+    public void ReadInto(in BlockPointer bp, Span<byte> dest)
+    {
+        if (bp.IsHole) { dest.Clear(); return; }
+        if (bp.Compression != CompressionKind.Off || bp.PSize != bp.LSize || bp.Type != BlockType.Data || bp.LSize <= 16384 || dest.Length != bp.LSize)
+        {
+            var data = Read(bp, streaming: true, out bool transient);
+            data.AsSpan(0, dest.Length).CopyTo(dest);
+            if (transient) _arc.Recycle(data);
+            return;
+        }
+        var key = new AdaptiveCache.Key(bp.D0.Vdev, bp.D0.Offset, bp.Birth);
+        if (_arc.Get(key) is { } cached) { cached.CopyTo(dest); return; }
+        if (L2?.TryRead(key) is { } fromL2 && fromL2.Length == bp.LSize)
+        {
+            _arc.Put(key, fromL2);
+            fromL2.CopyTo(dest);
+            return;
+        }
+        ReadVerified(bp, dest);
+        if (_arc.Admit(key))
+        {
+            var copy = _arc.Rent(bp.LSize);
+            dest.CopyTo(copy);
+            _arc.Put(key, copy);
+        }
+    }
+
+    /// <summary>
+    /// Reads the physical block into <paramref name="physical"/> from the first copy that verifies
+    /// (each vdev checks every side it tries), rewrites copies that failed everywhere (self-heal),
+    /// or throws an unrecoverable read error.
+    /// </summary>
+    private void ReadVerified(in BlockPointer bp, Span<byte> physical)
+    {
+        var expected = bp.Checksum;
+        var kind = bp.ChecksumKind;
+        bool Verify(ReadOnlySpan<byte> data) => kind == ChecksumKind.Off || BlockChecksum.Compute(kind, data) == expected;
+        bool ok = false;
+        List<Dva>? badCopies = null;
+        for (int i = 0; i < bp.Copies && !ok; i++)
+        {
+            var d = bp.GetDva(i);
+            if (d.Vdev >= _space.Tops.Count) continue;
+            if (_space.Tops[(int)d.Vdev].Read((long)d.Offset, physical, Verify, scrub: false).Ok) ok = true;
+            else (badCopies ??= new()).Add(d);
+        }
+        if (!ok)
+        {
+            Interlocked.Increment(ref ChecksumErrorsUnrecovered);
+            OnUnrecoverable?.Invoke(bp);
+            throw new IllumosException(ErrorKind.ReadError, "BlockChecksumMismatch",
+                $"A block could not be read from any copy (checksum mismatch or I/O error): {bp}.", bp.ToString());
+        }
+        // Self-heal the ditto copies that failed on every side.
+        if (badCopies is not null) foreach (var d in badCopies) _space.Tops[(int)d.Vdev].Write((long)d.Offset, physical);
+    }
+
     /// <summary>The verified logical contents of a block (shared from the ARC: do not modify).</summary>
     public byte[] Read(in BlockPointer bp) => Read(bp, streaming: false, out _);
 
@@ -78,27 +141,7 @@ public sealed class ZioPipeline
             return fromL2;
         }
         var physical = _arc.Rent(bp.PSize);
-        var expected = bp.Checksum;
-        var kind = bp.ChecksumKind;
-        bool Verify(ReadOnlySpan<byte> data) => kind == ChecksumKind.Off || BlockChecksum.Compute(kind, data) == expected;
-        bool ok = false;
-        var badCopies = new List<Dva>();
-        for (int i = 0; i < bp.Copies && !ok; i++)
-        {
-            var d = bp.GetDva(i);
-            if (d.Vdev >= _space.Tops.Count) continue;
-            if (_space.Tops[(int)d.Vdev].Read((long)d.Offset, physical, Verify, scrub: false).Ok) ok = true;
-            else badCopies.Add(d);
-        }
-        if (!ok)
-        {
-            Interlocked.Increment(ref ChecksumErrorsUnrecovered);
-            OnUnrecoverable?.Invoke(bp);
-            throw new IllumosException(ErrorKind.ReadError, "BlockChecksumMismatch",
-                $"A block could not be read from any copy (checksum mismatch or I/O error): {bp}.", bp.ToString());
-        }
-        // Self-heal the ditto copies that failed on every side.
-        foreach (var d in badCopies) _space.Tops[(int)d.Vdev].Write((long)d.Offset, physical);
+        ReadVerified(bp, physical);
         byte[] logical;
         if (bp.Compression == CompressionKind.Off) logical = physical.Length == bp.LSize ? physical : physical[..bp.LSize];
         else

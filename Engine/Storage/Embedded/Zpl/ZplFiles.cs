@@ -235,22 +235,21 @@ public sealed class ZplFiles(IZplHost host) : IZFiles
 
     // The work runs in a lambda (under the storage lock), which cannot capture a span: the bytes pass
     // through a pooled array rather than a fresh one per call (fresh memory is costly to fault in).
-    internal int ReadAt(string dataset, ulong obj, long offset, Span<byte> buffer)
+    internal unsafe int ReadAt(string dataset, ulong obj, long offset, Span<byte> buffer)
     {
         int len = buffer.Length;
-        var tmp = ArrayPool<byte>.Shared.Rent(len);
-        try
+        // The object reads straight into the caller's buffer (pinned for the duration: a lambda cannot capture a span).
+        fixed (byte* p = buffer)
         {
+            var ptr = (IntPtr)p;
             int n = host.Run(dataset, false, c =>
             {
                 var o = c.Os.TryGet(obj) ?? throw IllumosException.NotFound("ZplFileGone", "The file was removed.", dataset);
-                return o.Read(offset, tmp.AsSpan(0, len));
+                return o.Read(offset, new Span<byte>((void*)ptr, len));
             });
-            tmp.AsSpan(0, n).CopyTo(buffer);
             if (ZfsProbes.Read.Enabled) ZfsProbes.Read.FireWith(dataset, (long)obj, offset, (long)n);
             return n;
         }
-        finally { ArrayPool<byte>.Shared.Return(tmp); }
     }
 
     internal long WriteAt(string dataset, ulong obj, long offset, ReadOnlySpan<byte> data)
