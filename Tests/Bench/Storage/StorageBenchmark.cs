@@ -101,6 +101,32 @@ public sealed class StorageBenchmark : IBenchmark
         BitConverter.TryWriteBytes(data.AsSpan(data.Length - 8, 8), ~position);
     }
 
+    /// <summary>A new engine in <paramref name="dir"/> with pool "bench" (1 GiB mirror sides) and the filesystem <paramref name="fs"/>.</summary>
+    internal static EmbeddedStorage NewEngine(string dir, string fs)
+    {
+        Directory.CreateDirectory(dir);
+        var storage = new EmbeddedStorage(Path.Combine(dir, "host", "etc", "zfs"), EmbeddedStorage.DefaultArcBytes);
+        CreateMirrorPool(storage, dir, 1L << 30);
+        storage.CreateFileSystem(fs, null, false, default);
+        return storage;
+    }
+
+    /// <summary>Runs <paramref name="step"/> for 0..n-1; the total seconds and those of the first and the last tenth of the steps.</summary>
+    internal static (double Total, double First, double Last) TimeTenths(int n, Action<int> step)
+    {
+        int tenth = n / 10;
+        var sw = Stopwatch.StartNew();
+        double first = 0, lastStart = 0;
+        for (int i = 0; i < n; i++)
+        {
+            if (i == tenth) first = sw.Elapsed.TotalSeconds;
+            if (i == n - tenth) lastStart = sw.Elapsed.TotalSeconds;
+            step(i);
+        }
+        double total = sw.Elapsed.TotalSeconds;
+        return (total, first, total - lastStart);
+    }
+
     /// <summary>Pool "bench": a 2-way mirror of two new file devices, compression off, fletcher4.</summary>
     internal static void CreateMirrorPool(EmbeddedStorage storage, string dir, long devSize) =>
         storage.CreatePool(new PoolCreateRequest
