@@ -13,6 +13,8 @@ public sealed class DmuObject
     public const int IndirectShift = 7;
     public const int IndirectCount = 1 << IndirectShift;
     public const int IndirectBlockSize = IndirectCount * BlockPointer.Size;
+    /// <summary>Most whole blocks a read hands to the pipeline at once (one device read when they are contiguous).</summary>
+    private const int MaxReadRun = 32;
 
     private readonly Dictionary<long, byte[]> _dirty = new();
     private readonly Dictionary<(int Level, long Index), BlockPointer[]> _ind = new();
@@ -121,9 +123,13 @@ public sealed class DmuObject
             bool dirty = _dirty.TryGetValue(blk, out var d);
             if (!dirty && n == bs)
             {
-                // A whole block: straight from the device into the caller's buffer when possible.
-                Os.Zio.ReadInto(GetBlockPointer(blk), buffer.Slice(done, n));
-                done += n;
+                // Whole blocks: straight from the devices into the caller's buffer, a run at a time.
+                int run = 1;
+                while (run < MaxReadRun && (long)(run + 1) * bs <= count - done && !_dirty.ContainsKey(blk + run)) run++;
+                var bps = new BlockPointer[run];
+                for (int i = 0; i < run; i++) bps[i] = GetBlockPointer(blk + i);
+                Os.Zio.ReadRunInto(bps, buffer.Slice(done, run * bs));
+                done += run * bs;
                 continue;
             }
             bool transient = false;

@@ -39,6 +39,21 @@ public sealed class MirrorVdev : TopVdev
             throw new IllumosException(ErrorKind.DeviceError, "VdevWriteFailed", $"No device of vdev {Id} ({Type}) accepted the write.", Id);
     }
 
+    /// <summary>One side (in rotation) reads the whole range.</summary>
+    public override bool TryReadSpan(long offset, Span<byte> buffer)
+    {
+        int n = Leaves.Count;
+        int start = n > 1 ? (int)((uint)Interlocked.Increment(ref _rotor) % (uint)n) : 0;
+        for (int i = 0; i < n; i++)
+        {
+            var leaf = Leaves[(start + i) % n];
+            if (!Usable(leaf) || !TryRead(leaf, offset, buffer)) continue;
+            CountRead(buffer.Length);
+            return true;
+        }
+        return false;
+    }
+
     public override VdevReadResult Read(long offset, Span<byte> buffer, Func<ReadOnlySpan<byte>, bool> verify, bool scrub)
     {
         CountRead(buffer.Length);

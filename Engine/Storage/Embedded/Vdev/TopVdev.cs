@@ -48,6 +48,13 @@ public abstract class TopVdev : IDisposable
 
     public abstract VdevReadResult Read(long offset, Span<byte> buffer, Func<ReadOnlySpan<byte>, bool> verify, bool scrub);
 
+    /// <summary>
+    /// Reads a contiguous range holding several blocks in one device read, unverified (the caller
+    /// checks each block and re-reads a bad one through <see cref="Read"/>); false when this vdev
+    /// cannot (then the caller reads block by block).
+    /// </summary>
+    public virtual bool TryReadSpan(long offset, Span<byte> buffer) => false;
+
     protected void CountRead(int bytes)
     {
         Interlocked.Increment(ref ReadOps);

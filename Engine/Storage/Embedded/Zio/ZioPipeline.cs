@@ -83,12 +83,68 @@ public sealed class ZioPipeline
             return;
         }
         ReadVerified(bp, dest);
-        if (_arc.Admit(key))
+        AdmitStreamed(bp, dest);
+    }
+
+    /// <summary>
+    /// Reads consecutive blocks of an object into <paramref name="dest"/> (each exactly its logical
+    /// size, back to back). Runs of uncached, uncompressed data blocks that also lie back to back on
+    /// one vdev are read with one device read, then every block is verified against its own checksum;
+    /// a block that fails is read again from every side and copy (self-heal); every other block goes
+    /// through <see cref="ReadInto"/>.
+    /// </summary>
+    public void ReadRunInto(ReadOnlySpan<BlockPointer> bps, Span<byte> dest)
+    {
+        int at = 0;
+        for (int i = 0; i < bps.Length;)
         {
-            var copy = _arc.Rent(bp.LSize);
-            dest.CopyTo(copy);
-            _arc.Put(key, copy);
+            int j = i;
+            long bytes = 0;
+            while (j < bps.Length && Direct(bps[j]) && (j == i || Follows(bps[j - 1], bps[j])))
+            {
+                bytes += bps[j].LSize;
+                j++;
+            }
+            if (j - i >= 2 && _space.Tops[(int)bps[i].D0.Vdev].TryReadSpan((long)bps[i].D0.Offset, dest.Slice(at, (int)bytes)))
+            {
+                for (int k = i; k < j; k++)
+                {
+                    var slice = dest.Slice(at, bps[k].LSize);
+                    // A bad block: every side is read and checked, and bad sides are rewritten (as a scrub does).
+                    if (BlockChecksum.Compute(bps[k].ChecksumKind, slice) != bps[k].Checksum) ReadVerified(bps[k], slice, scrub: true);
+                    AdmitStreamed(bps[k], slice);
+                    at += bps[k].LSize;
+                }
+                i = j;
+                continue;
+            }
+            int n = Math.Max(1, j - i);
+            for (int k = i; k < i + n; k++)
+            {
+                ReadInto(bps[k], dest.Slice(at, bps[k].LSize));
+                at += bps[k].LSize;
+            }
+            i += n;
         }
+    }
+
+    /// <summary>A block a streaming read takes straight from the device: uncompressed data, not cached, with a checksum.</summary>
+    private bool Direct(in BlockPointer bp) =>
+        !bp.IsHole && bp.Compression == CompressionKind.Off && bp.PSize == bp.LSize && bp.Type == BlockType.Data && bp.LSize > 16384
+        && bp.ChecksumKind != ChecksumKind.Off && bp.D0.Vdev < _space.Tops.Count && bp.D0.Asize == bp.LSize
+        && !_arc.Contains(new AdaptiveCache.Key(bp.D0.Vdev, bp.D0.Offset, bp.Birth));
+
+    private static bool Follows(in BlockPointer prev, in BlockPointer next) =>
+        next.D0.Vdev == prev.D0.Vdev && next.D0.Offset == prev.D0.Offset + prev.D0.Asize;
+
+    /// <summary>The ARC's admission rule for a block a streaming reader got from the device.</summary>
+    private void AdmitStreamed(in BlockPointer bp, ReadOnlySpan<byte> data)
+    {
+        var key = new AdaptiveCache.Key(bp.D0.Vdev, bp.D0.Offset, bp.Birth);
+        if (!_arc.Admit(key)) return;
+        var copy = _arc.Rent(bp.LSize);
+        data.CopyTo(copy);
+        _arc.Put(key, copy);
     }
 
     /// <summary>
@@ -96,7 +152,7 @@ public sealed class ZioPipeline
     /// (each vdev checks every side it tries), rewrites copies that failed everywhere (self-heal),
     /// or throws an unrecoverable read error.
     /// </summary>
-    private void ReadVerified(in BlockPointer bp, Span<byte> physical)
+    private void ReadVerified(in BlockPointer bp, Span<byte> physical, bool scrub = false)
     {
         var expected = bp.Checksum;
         var kind = bp.ChecksumKind;
@@ -107,7 +163,7 @@ public sealed class ZioPipeline
         {
             var d = bp.GetDva(i);
             if (d.Vdev >= _space.Tops.Count) continue;
-            if (_space.Tops[(int)d.Vdev].Read((long)d.Offset, physical, Verify, scrub: false).Ok) ok = true;
+            if (_space.Tops[(int)d.Vdev].Read((long)d.Offset, physical, Verify, scrub).Ok) ok = true;
             else (badCopies ??= new()).Add(d);
         }
         if (!ok)
