@@ -187,6 +187,7 @@ public sealed class Pool : IDisposable
         }
         var mosRoot = Mos.Sync(txg);
         LastMosRoot = mosRoot;
+        Zio.FlushWrites();
         FlushAll(Tops.SelectMany(t => t.Leaves));
         bool labels = _labelsDirty;
         if (labels) WriteLabels([0, 2], LabelPoolState.Active);

@@ -46,6 +46,16 @@ public abstract class TopVdev : IDisposable
 
     public abstract void Write(long offset, ReadOnlySpan<byte> data);
 
+    /// <summary>Writes blocks that lie back to back from <paramref name="offset"/> (one vectored write per device where the vdev can).</summary>
+    public virtual void WriteGather(long offset, IReadOnlyList<ReadOnlyMemory<byte>> buffers)
+    {
+        foreach (var b in buffers)
+        {
+            Write(offset, b.Span);
+            offset += b.Length;
+        }
+    }
+
     public abstract VdevReadResult Read(long offset, Span<byte> buffer, Func<ReadOnlySpan<byte>, bool> verify, bool scrub);
 
     /// <summary>
