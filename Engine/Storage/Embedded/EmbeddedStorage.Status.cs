@@ -205,7 +205,7 @@ public sealed partial class EmbeddedStorage
             for (int guard = 0; guard < 256 && cur.Dn.Parent != cur.Id; guard++)
             {
                 var parent = os.Get(cur.Dn.Parent);
-                var name = Zpl.DirectoryEntries.Read(parent).FirstOrDefault(kv => kv.Value.Obj == cur.Id).Key;
+                var name = Zpl.DirectoryEntries.NameOf(parent, cur.Id);
                 if (name is null) return null;
                 parts.Insert(0, name);
                 cur = parent;

@@ -1,3 +1,4 @@
+using CsCheck;
 using System.Buffers.Binary;
 using Illumos.Engine.Storage.Embedded.Checksums;
 using Illumos.Engine.Storage.Embedded.Compression;
@@ -28,11 +29,53 @@ public class ChecksumTests
         var rnd = new Random(size);
         var data = new byte[size];
         rnd.NextBytes(data);
-        Assert.Equal(Fletcher4.ComputeScalar(data), Fletcher4.ComputeVector(data));
-        Assert.Equal(Fletcher4.ComputeScalar(data), Fletcher4.ComputeAvx512(data));
+        AssertAllFormsEqualScalar(data);
         Array.Fill(data, (byte)0xFF); // carries in every lane
-        Assert.Equal(Fletcher4.ComputeScalar(data), Fletcher4.ComputeVector(data));
-        Assert.Equal(Fletcher4.ComputeScalar(data), Fletcher4.ComputeAvx512(data));
+        AssertAllFormsEqualScalar(data);
+    }
+
+    private static void AssertAllFormsEqualScalar(byte[] data)
+    {
+        var expected = Fletcher4.ComputeScalar(data);
+        Assert.Equal(expected, Fletcher4.Compute(data));
+        Assert.Equal(expected, Fletcher4.ComputeVector128(data));
+        Assert.Equal(expected, Fletcher4.ComputeVector256(data));
+        Assert.Equal(expected, Fletcher4.ComputeVector512(data));
+    }
+
+    /// <summary>Every vector form equals the scalar definition on random data of random whole-word lengths.</summary>
+    [Fact]
+    public void Fletcher4_vector_forms_equal_scalar_property()
+    {
+        var gen = Gen.Int[0, 1 << 15].SelectMany(words => Gen.Byte.Array[words * 4]);
+        gen.Sample(data => AssertAllFormsEqualScalar(data), iter: 300);
+    }
+
+    /// <summary>Summing a buffer in pieces (Continue over random cut points) equals summing it whole.</summary>
+    [Fact]
+    public void Fletcher4_incremental_equals_whole_property()
+    {
+        var gen = Gen.Int[0, 1 << 14].SelectMany(words => Gen.Byte.Array[words * 4])
+            .SelectMany(data => Gen.Int[0, data.Length / 4].Array[0, 6].Select(cuts => (data, cuts)));
+        gen.Sample(t =>
+        {
+            var (data, cuts) = t;
+            var points = cuts.Select(c => c * 4).Append(0).Append(data.Length).Distinct().Order().ToArray();
+            var s = default(Fletcher4.State);
+            for (int i = 0; i + 1 < points.Length; i++) s = Fletcher4.Continue(s, data.AsSpan(points[i], points[i + 1] - points[i]));
+            Assert.Equal(Fletcher4.ComputeScalar(data), s);
+        }, iter: 300);
+    }
+
+    [Fact]
+    public void Fletcher4_combine_of_parts_equals_whole()
+    {
+        var data = new byte[1 << 16];
+        new Random(7).NextBytes(data);
+        var whole = Fletcher4.ComputeScalar(data);
+        var head = Fletcher4.Compute(data.AsSpan(0, 4100));
+        var tail = Fletcher4.Compute(data.AsSpan(4100));
+        Assert.Equal(whole, Fletcher4.Combine(head, tail, (data.Length - 4100) / 4));
     }
 
     [Fact]

@@ -38,6 +38,12 @@ public sealed class AdaptiveCache
         }
     }
 
+    /// <summary>Whether the block is cached (no hit or miss is counted, recency is unchanged).</summary>
+    public bool Contains(Key key)
+    {
+        lock (_gate) return _map.ContainsKey(key);
+    }
+
     public void Put(Key key, byte[] data)
     {
         if (data.Length > MaxBytes / 8) return;

@@ -13,6 +13,8 @@ public sealed class DmuObject
     public const int IndirectShift = 7;
     public const int IndirectCount = 1 << IndirectShift;
     public const int IndirectBlockSize = IndirectCount * BlockPointer.Size;
+    /// <summary>Most whole blocks a read hands to the pipeline at once (one device read when they are contiguous).</summary>
+    private const int MaxReadRun = 32;
 
     private readonly Dictionary<long, byte[]> _dirty = new();
     private readonly Dictionary<(int Level, long Index), BlockPointer[]> _ind = new();
@@ -118,8 +120,20 @@ public sealed class DmuObject
             long blk = pos / bs;
             int inBlk = (int)(pos % bs);
             int n = Math.Min(bs - inBlk, count - done);
+            bool dirty = _dirty.TryGetValue(blk, out var d);
+            if (!dirty && n == bs)
+            {
+                // Whole blocks: straight from the devices into the caller's buffer, a run at a time.
+                int run = 1;
+                while (run < MaxReadRun && (long)(run + 1) * bs <= count - done && !_dirty.ContainsKey(blk + run)) run++;
+                var bps = new BlockPointer[run];
+                for (int i = 0; i < run; i++) bps[i] = GetBlockPointer(blk + i);
+                Os.Zio.ReadRunInto(bps, buffer.Slice(done, run * bs));
+                done += run * bs;
+                continue;
+            }
             bool transient = false;
-            byte[]? data = _dirty.TryGetValue(blk, out var d) ? d : GetBlockPointer(blk) is var bp && bp.IsHole ? null : Os.Zio.Read(bp, streaming: true, out transient);
+            byte[]? data = dirty ? d : GetBlockPointer(blk) is var bp && bp.IsHole ? null : Os.Zio.Read(bp, streaming: true, out transient);
             if (data is null) buffer.Slice(done, n).Clear();
             else data.AsSpan(inBlk, n).CopyTo(buffer.Slice(done, n));
             if (transient) Os.Zio.Recycle(data!);

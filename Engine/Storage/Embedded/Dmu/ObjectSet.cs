@@ -38,6 +38,13 @@ public sealed class ObjectSet
     public ulong NextObject { get; private set; }
     public bool ReadOnly { get; }
     public bool IsDirty => _dirty.Count > 0;
+    /// <summary>Called when the set goes from clean to dirty (the DSL keeps the heads a commit must visit).</summary>
+    public Action? Dirtied { get; set; }
+
+    private void AddDirty(ulong id)
+    {
+        if (_dirty.Add(id) && _dirty.Count == 1) Dirtied?.Invoke();
+    }
     public long DirtyBytes => _dirty.Sum(id => _objects.TryGetValue(id, out var o) ? o.DirtyBytes : 0) + _meta.DirtyBytes;
 
     public static ObjectSet Create(ZioPipeline zio, IBlockOwner owner, ObjectSetType type)
@@ -63,7 +70,7 @@ public sealed class ObjectSet
     internal void MarkDirty(DmuObject o)
     {
         CheckWritable();
-        if (o.Id != 0) _dirty.Add(o.Id);
+        if (o.Id != 0) AddDirty(o.Id);
     }
 
     public DmuObject Allocate(ObjectType type, int blockSize)
@@ -73,7 +80,7 @@ public sealed class ObjectSet
         var dn = new Dnode { Type = type, BlockSize = blockSize, Root = BlockPointer.Hole(BlockType.Data, 0, blockSize), Generation = id };
         var o = new DmuObject(this, id, dn);
         _objects[id] = o;
-        _dirty.Add(id);
+        AddDirty(id);
         return o;
     }
 
@@ -98,7 +105,7 @@ public sealed class ObjectSet
         CheckWritable();
         o.Truncate(0);
         o.Dn.Type = ObjectType.None;
-        _dirty.Add(o.Id);
+        AddDirty(o.Id);
     }
 
     /// <summary>Ids of every allocated object (reads the whole meta-dnode).</summary>

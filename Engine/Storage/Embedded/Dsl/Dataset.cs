@@ -19,7 +19,18 @@ public sealed class Dataset : IBlockOwner
     [JsonIgnore] public DslPool? Dsl { get; set; }
     [JsonIgnore] public ObjectSet? Os { get; set; }
     [JsonIgnore] public Deadlist Deadlist { get; set; } = new();
-    [JsonIgnore] public bool Dirty { get; set; }
+    /// <summary>The record must be rewritten at the next commit (the pool keeps a set of such datasets).</summary>
+    [JsonIgnore]
+    public bool Dirty
+    {
+        get => _dirty;
+        set
+        {
+            _dirty = value;
+            Dsl?.NoteDirtyRecord(this, value);
+        }
+    }
+    private bool _dirty;
     [JsonIgnore] public Dataset? Head { get; set; }
     [JsonIgnore] public List<Dataset> Snapshots { get; } = new();
     [JsonIgnore] public List<Dataset> Bookmarks { get; } = new();

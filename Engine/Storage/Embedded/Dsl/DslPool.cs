@@ -14,6 +14,9 @@ public sealed class DslPool
     private readonly Dictionary<string, Dataset> _heads = new(StringComparer.Ordinal);
     private readonly List<Dataset> _deleted = new();
     private readonly Dictionary<ulong, ObjectSet> _snapshotViews = new();
+    // What the next commit has to visit: records to rewrite, heads whose object set has changes.
+    private readonly HashSet<Dataset> _dirtyRecords = new();
+    private readonly HashSet<Dataset> _dirtyHeads = new();
 
     public DslPool(Spa.Pool spa)
     {
@@ -25,8 +28,23 @@ public sealed class DslPool
     public PropertyTable Props { get; }
     public IEnumerable<Dataset> Heads => _heads.Values;
 
-    public bool IsDirty => _deleted.Count > 0 || _byId.Values.Any(d => d.Dirty || d.Deadlist.IsDirty || (d.Os?.IsDirty ?? false));
-    public long DirtyBytes => _heads.Values.Sum(d => d.Os?.DirtyBytes ?? 0);
+    /// <summary>Whether a commit has work here; visits only what changed, not every dataset.</summary>
+    public bool IsDirty => _deleted.Count > 0 || _dirtyRecords.Count > 0 || _dirtyHeads.Any(d => d.Os?.IsDirty ?? false);
+    public long DirtyBytes => _dirtyHeads.Sum(d => d.Os?.DirtyBytes ?? 0);
+
+    /// <summary>Called by <see cref="Dataset.Dirty"/>: the record is rewritten at the next commit.</summary>
+    internal void NoteDirtyRecord(Dataset d, bool dirty)
+    {
+        if (dirty) _dirtyRecords.Add(d);
+        else _dirtyRecords.Remove(d);
+    }
+
+    private ObjectSet Track(Dataset head, ObjectSet os)
+    {
+        os.Dirtied = () => _dirtyHeads.Add(head);
+        if (os.IsDirty) _dirtyHeads.Add(head);
+        return os;
+    }
 
     public Dataset? TryHead(string name) => _heads.GetValueOrDefault(name);
     public Dataset? ParentOf(Dataset head)
@@ -80,11 +98,14 @@ public sealed class DslPool
         foreach (var h in _heads.Values) { h.Snapshots.Sort((a, b) => a.CreateTxg.CompareTo(b.CreateTxg)); h.Bookmarks.Sort((a, b) => a.CreateTxg.CompareTo(b.CreateTxg)); }
     }
 
+    /// <summary>Writes the object sets of the heads that changed (in id order, so layouts are reproducible).</summary>
     public void SyncDatasets(ulong txg)
     {
-        foreach (var h in _heads.Values)
+        var heads = _dirtyHeads.OrderBy(h => h.Id).ToList();
+        _dirtyHeads.Clear();
+        foreach (var h in heads)
         {
-            if (h.Os is { IsDirty: true } os)
+            if (h.Os is { IsDirty: true } os && _byId.ContainsKey(h.Id))
             {
                 h.Root = os.Sync(txg);
                 h.Dirty = true;
@@ -101,7 +122,9 @@ public sealed class DslPool
             if (Spa.Mos.TryGet(d.Id) is { } o) Spa.Mos.Free(o);
         }
         _deleted.Clear();
-        foreach (var d in _byId.Values)
+        var records = _dirtyRecords.Where(d => _byId.ContainsKey(d.Id)).OrderBy(d => d.Id).ToList();
+        _dirtyRecords.Clear();
+        foreach (var d in records)
         {
             if (d.Deadlist.IsDirty)
             {
@@ -137,7 +160,7 @@ public sealed class DslPool
             if (ds.Os is null)
             {
                 var root = ds.Root;
-                ds.Os = ObjectSet.Open(Spa.Zio, ds, root, readOnly: false);
+                ds.Os = Track(ds, ObjectSet.Open(Spa.Zio, ds, root, readOnly: false));
             }
             return ds.Os;
         }
@@ -157,7 +180,7 @@ public sealed class DslPool
         var ds = NewRecord(kind, name);
         foreach (var (k, v) in props) ds.Local[k] = v;
         AddHead(ds);
-        ds.Os = ObjectSet.Create(Spa.Zio, ds, kind == DatasetKind.Volume ? ObjectSetType.ZVOL : ObjectSetType.ZFS);
+        ds.Os = Track(ds, ObjectSet.Create(Spa.Zio, ds, kind == DatasetKind.Volume ? ObjectSetType.ZVOL : ObjectSetType.ZFS));
         populate(ds.Os, ds);
         return ds;
     }

@@ -206,6 +206,7 @@ public sealed partial class Pool : IDisposable
         }
         var mosRoot = Mos.Sync(txg);
         LastMosRoot = mosRoot;
+        Zio.FlushWrites();
         FlushAll(Tops.SelectMany(t => t.Leaves));
         var leafStates = PersistentLeafStates();
         bool labels = _labelsDirty || leafStates != _writtenLeafStates;

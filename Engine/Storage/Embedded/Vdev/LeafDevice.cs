@@ -134,6 +134,18 @@ public sealed class LeafDevice : IDisposable
         Interlocked.Add(ref WriteBytes, (ulong)data.Length);
     }
 
+    /// <summary>Writes buffers back to back from <paramref name="offset"/> of the data area with one vectored write.</summary>
+    public void WriteDataGather(long offset, IReadOnlyList<ReadOnlyMemory<byte>> buffers)
+    {
+        long total = 0;
+        foreach (var b in buffers) total += b.Length;
+        if (offset < 0 || offset + total > DataSize) throw new IllumosException(ErrorKind.InvalidData, "BlockOutOfRange", $"A block address lies outside device '{Path}'.", Path);
+        var h = _handle ?? throw Unavailable();
+        RandomAccess.Write(h, buffers, DataStart + offset);
+        Interlocked.Increment(ref WriteOps);
+        Interlocked.Add(ref WriteBytes, (ulong)total);
+    }
+
     public void ReadData(long offset, Span<byte> buffer)
     {
         if (InjectIoErrors) throw new IOException($"Injected I/O error reading '{Path}'.");

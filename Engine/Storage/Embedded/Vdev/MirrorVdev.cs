@@ -40,6 +40,37 @@ public sealed class MirrorVdev : TopVdev
             throw new IllumosException(ErrorKind.DeviceError, "VdevWriteFailed", $"No device of vdev {Id} ({Type}) accepted the write.", Id);
     }
 
+    public override void WriteGather(long offset, IReadOnlyList<ReadOnlyMemory<byte>> buffers)
+    {
+        long total = 0;
+        foreach (var b in buffers) total += b.Length;
+        CountWrite((int)total);
+        int written = 0;
+        foreach (var leaf in Leaves)
+        {
+            if (!Usable(leaf)) continue;
+            try { leaf.WriteDataGather(offset, buffers); written++; }
+            catch (IOException) { Interlocked.Increment(ref leaf.WriteErrors); }
+        }
+        if (written == 0)
+            throw new IllumosException(ErrorKind.DeviceError, "VdevWriteFailed", $"No device of vdev {Id} ({Type}) accepted the write.", Id);
+    }
+
+    /// <summary>One side (in rotation) reads the whole range.</summary>
+    public override bool TryReadSpan(long offset, Span<byte> buffer)
+    {
+        int n = Leaves.Count;
+        int start = n > 1 ? (int)((uint)Interlocked.Increment(ref _rotor) % (uint)n) : 0;
+        for (int i = 0; i < n; i++)
+        {
+            var leaf = Leaves[(start + i) % n];
+            if (!Usable(leaf) || !TryRead(leaf, offset, buffer)) continue;
+            CountRead(buffer.Length);
+            return true;
+        }
+        return false;
+    }
+
     public override VdevReadResult Read(long offset, Span<byte> buffer, Func<ReadOnlySpan<byte>, bool> verify, bool scrub)
     {
         CountRead(buffer.Length);

@@ -50,7 +50,24 @@ public abstract class TopVdev : IDisposable
 
     public abstract void Write(long offset, ReadOnlySpan<byte> data);
 
+    /// <summary>Writes blocks that lie back to back from <paramref name="offset"/> (one vectored write per device where the vdev can).</summary>
+    public virtual void WriteGather(long offset, IReadOnlyList<ReadOnlyMemory<byte>> buffers)
+    {
+        foreach (var b in buffers)
+        {
+            Write(offset, b.Span);
+            offset += b.Length;
+        }
+    }
+
     public abstract VdevReadResult Read(long offset, Span<byte> buffer, Func<ReadOnlySpan<byte>, bool> verify, bool scrub);
+
+    /// <summary>
+    /// Reads a contiguous range holding several blocks in one device read, unverified (the caller
+    /// checks each block and re-reads a bad one through <see cref="Read"/>); false when this vdev
+    /// cannot (then the caller reads block by block).
+    /// </summary>
+    public virtual bool TryReadSpan(long offset, Span<byte> buffer) => false;
 
     protected void CountRead(int bytes)
     {

@@ -1,19 +1,23 @@
 namespace Illumos.Engine.Storage.Embedded.Zio;
 
 /// <summary>
-/// Free space of one top-level vdev as a tree of free extents (ZFS's range tree), allocated
-/// first-fit from a moving cursor so sequential writes land sequentially.
+/// Free space of one top-level vdev as a sorted set of free extents (ZFS's range tree), allocated
+/// first-fit from a moving cursor so sequential writes land sequentially. The extents are two
+/// parallel sorted arrays (starts, lengths) searched by bisection: finding the extent at or before
+/// an offset is O(log n), and inserting or removing one moves a contiguous run of longs, so a txg's
+/// allocations and frees do not grow with how fragmented the vdev has become.
 /// </summary>
 public sealed class RangeAllocator
 {
-    private readonly SortedDictionary<long, long> _free = new(); // start -> length
+    private readonly List<long> _starts = new();
+    private readonly List<long> _lens = new();
     private long _cursor;
 
     public RangeAllocator(long size, int ashift)
     {
         Size = size;
         Ashift = ashift;
-        if (size > 0) _free[0] = size;
+        if (size > 0) { _starts.Add(0); _lens.Add(size); }
         FreeBytes = size;
     }
 
@@ -21,24 +25,33 @@ public sealed class RangeAllocator
     public int Ashift { get; }
     public long FreeBytes { get; private set; }
     public long AllocatedBytes => Size - FreeBytes;
-    public int FreeExtents => _free.Count;
+    public int FreeExtents => _starts.Count;
 
     public long RoundUp(long size) => (size + (1L << Ashift) - 1) >> Ashift << Ashift;
+
+    /// <summary>Index of the last extent starting at or before <paramref name="offset"/>, or -1.</summary>
+    private int Floor(long offset)
+    {
+        int i = _starts.BinarySearch(offset);
+        return i >= 0 ? i : ~i - 1;
+    }
 
     /// <summary>Allocates <paramref name="size"/> bytes (already rounded), or returns -1 when no extent fits.</summary>
     public long Allocate(long size)
     {
         long found = -1;
-        foreach (var (start, len) in _free)
+        int first = Math.Max(0, Floor(_cursor));
+        for (int i = first; i < _starts.Count; i++)
         {
+            long start = _starts[i], len = _lens[i];
             if (start + len <= _cursor || len < size) continue;
             long s = Math.Max(start, _cursor);
             if (start + len - s >= size) { found = s; break; }
         }
         if (found < 0)
         {
-            foreach (var (start, len) in _free)
-                if (len >= size) { found = start; break; }
+            for (int i = 0; i < _starts.Count; i++)
+                if (_lens[i] >= size) { found = _starts[i]; break; }
         }
         if (found < 0) return -1;
         Claim(found, size);
@@ -49,47 +62,46 @@ public sealed class RangeAllocator
     /// <summary>Marks a range allocated (import replay, MOS reachability).</summary>
     public void Claim(long offset, long size)
     {
-        long key = -1;
-        foreach (var (start, len) in _free)
+        int i = Floor(offset);
+        if (i < 0 || _starts[i] + _lens[i] < offset + size)
+            throw new IllumosException(ErrorKind.InvalidData, "SpaceMapConflict", $"Range {offset:x}+{size:x} is not free.", offset);
+        long key = _starts[i], kend = key + _lens[i], end = offset + size;
+        if (offset > key)
         {
-            if (start > offset) break;
-            if (start + len >= offset + size) { key = start; break; }
+            _lens[i] = offset - key;
+            if (kend > end) { _starts.Insert(i + 1, end); _lens.Insert(i + 1, kend - end); }
         }
-        if (key < 0) throw new IllumosException(ErrorKind.InvalidData, "SpaceMapConflict", $"Range {offset:x}+{size:x} is not free.", offset);
-        long klen = _free[key];
-        _free.Remove(key);
-        if (offset > key) _free[key] = offset - key;
-        long end = offset + size, kend = key + klen;
-        if (kend > end) _free[end] = kend - end;
+        else if (kend > end) { _starts[i] = end; _lens[i] = kend - end; }
+        else { _starts.RemoveAt(i); _lens.RemoveAt(i); }
         FreeBytes -= size;
     }
 
     public bool IsFree(long offset, long size)
     {
-        foreach (var (start, len) in _free)
-        {
-            if (start > offset) return false;
-            if (start + len >= offset + size) return true;
-        }
-        return false;
+        int i = Floor(offset);
+        return i >= 0 && _starts[i] + _lens[i] >= offset + size;
     }
 
     public void Free(long offset, long size)
     {
         long end = offset + size;
-        long? prevKey = null;
-        foreach (var (start, len) in _free)
+        int prev = Floor(offset);
+        if (prev >= 0 && (_starts[prev] == offset || _starts[prev] + _lens[prev] > offset))
+            throw new IllumosException(ErrorKind.InvalidData, "DoubleFree", $"Range {offset:x}+{size:x} is freed twice.", offset);
+        int next = prev + 1;
+        if (next < _starts.Count && _starts[next] < end)
+            throw new IllumosException(ErrorKind.InvalidData, "DoubleFree", $"Range {offset:x}+{size:x} is freed twice.", offset);
+        bool joinPrev = prev >= 0 && _starts[prev] + _lens[prev] == offset;
+        bool joinNext = next < _starts.Count && _starts[next] == end;
+        if (joinPrev && joinNext)
         {
-            if (start >= offset) break;
-            prevKey = start;
+            _lens[prev] = _starts[next] + _lens[next] - _starts[prev];
+            _starts.RemoveAt(next);
+            _lens.RemoveAt(next);
         }
-        if (prevKey is { } pk && pk + _free[pk] > offset)
-            throw new IllumosException(ErrorKind.InvalidData, "DoubleFree", $"Range {offset:x}+{size:x} is freed twice.", offset);
-        if (_free.TryGetValue(end, out long nextLen)) { _free.Remove(end); end += nextLen; }
-        else if (_free.Keys.FirstOrDefault(k => k > offset && k < end, -1) >= 0)
-            throw new IllumosException(ErrorKind.InvalidData, "DoubleFree", $"Range {offset:x}+{size:x} is freed twice.", offset);
-        if (prevKey is { } p && p + _free[p] == offset) _free[p] = end - p;
-        else _free[offset] = end - offset;
+        else if (joinPrev) _lens[prev] = end - _starts[prev];
+        else if (joinNext) { _starts[next] = offset; _lens[next] += size; }
+        else { _starts.Insert(next, offset); _lens.Insert(next, size); }
         FreeBytes += size;
     }
 
@@ -97,8 +109,9 @@ public sealed class RangeAllocator
     public IEnumerable<(long Offset, long Length)> AllocatedExtents()
     {
         long pos = 0;
-        foreach (var (start, len) in _free)
+        for (int i = 0; i < _starts.Count; i++)
         {
+            long start = _starts[i], len = _lens[i];
             if (start > pos) yield return (pos, start - pos);
             pos = start + len;
         }
@@ -110,7 +123,7 @@ public sealed class RangeAllocator
     {
         if (FreeBytes == 0) return 0;
         double weighted = 0;
-        foreach (var (_, len) in _free)
+        foreach (var len in _lens)
         {
             // Extents of 16 MiB and more count as unfragmented; smaller ones proportionally worse.
             double f = len >= 16 << 20 ? 0 : 1.0 - Math.Log2(Math.Max(len, 512) / 512.0) / 15.0;

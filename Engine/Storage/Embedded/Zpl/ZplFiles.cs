@@ -71,8 +71,7 @@ public sealed class ZplFiles(IZplHost host) : IZFiles
         for (int i = 0; i < count; i++)
         {
             if (cur.Dn.Type != ObjectType.Directory) return null;
-            var entries = DirectoryEntries.Read(cur);
-            if (!entries.TryGetValue(parts[i], out var e)) return null;
+            if (!DirectoryEntries.TryLookup(cur, parts[i], out var e)) return null;
             cur = os.Get(e.Obj);
         }
         return cur;
@@ -136,8 +135,7 @@ public sealed class ZplFiles(IZplHost host) : IZFiles
     private static DmuObject CreateObject(ZplContext c, string path, ObjectType type, int mode, bool exclusive)
     {
         var (dir, name) = Parent(c, path);
-        var entries = DirectoryEntries.Read(dir);
-        if (entries.TryGetValue(name, out var existing))
+        if (DirectoryEntries.TryLookup(dir, name, out var existing))
         {
             if (exclusive) throw IllumosException.Exists("ZplPathExists", $"'{path}' already exists in {c.Name}.", c.Name + path);
             return c.Os.Get(existing.Obj);
@@ -148,8 +146,7 @@ public sealed class ZplFiles(IZplHost host) : IZFiles
         o.Dn.Mode = (uint)mode;
         o.Dn.Parent = dir.Id;
         o.Dn.Links = type == ObjectType.Directory ? 2u : 1u;
-        entries[name] = (o.Id, type);
-        DirectoryEntries.Write(dir, entries);
+        DirectoryEntries.Set(dir, name, o.Id, type);
         if (type == ObjectType.Directory) dir.Dn.Links++;
         SetTimesNow(dir.Dn);
         dir.MarkDirty();
@@ -235,22 +232,21 @@ public sealed class ZplFiles(IZplHost host) : IZFiles
 
     // The work runs in a lambda (under the storage lock), which cannot capture a span: the bytes pass
     // through a pooled array rather than a fresh one per call (fresh memory is costly to fault in).
-    internal int ReadAt(string dataset, ulong obj, long offset, Span<byte> buffer)
+    internal unsafe int ReadAt(string dataset, ulong obj, long offset, Span<byte> buffer)
     {
         int len = buffer.Length;
-        var tmp = ArrayPool<byte>.Shared.Rent(len);
-        try
+        // The object reads straight into the caller's buffer (pinned for the duration: a lambda cannot capture a span).
+        fixed (byte* p = buffer)
         {
+            var ptr = (IntPtr)p;
             int n = host.Run(dataset, false, c =>
             {
                 var o = c.Os.TryGet(obj) ?? throw IllumosException.NotFound("ZplFileGone", "The file was removed.", dataset);
-                return o.Read(offset, tmp.AsSpan(0, len));
+                return o.Read(offset, new Span<byte>((void*)ptr, len));
             });
-            tmp.AsSpan(0, n).CopyTo(buffer);
             if (ZfsProbes.Read.Enabled) ZfsProbes.Read.FireWith(dataset, (long)obj, offset, (long)n);
             return n;
         }
-        finally { ArrayPool<byte>.Shared.Return(tmp); }
     }
 
     internal long WriteAt(string dataset, ulong obj, long offset, ReadOnlySpan<byte> data)
@@ -308,19 +304,17 @@ public sealed class ZplFiles(IZplHost host) : IZFiles
         host.Run(dataset, true, c =>
         {
             var (dir, name) = Parent(c, path);
-            var entries = DirectoryEntries.Read(dir);
-            if (!entries.TryGetValue(name, out var e)) throw IllumosException.NotFound("ZplPathNotFound", $"'{path}' does not exist in {c.Name}.", c.Name + path);
+            if (!DirectoryEntries.TryLookup(dir, name, out var e)) throw IllumosException.NotFound("ZplPathNotFound", $"'{path}' does not exist in {c.Name}.", c.Name + path);
             var o = c.Os.Get(e.Obj);
             if (o.Dn.Type == ObjectType.Directory)
             {
-                if (DirectoryEntries.Read(o).Count > 0 && !recursive)
+                if (DirectoryEntries.Count(o) > 0 && !recursive)
                     throw IllumosException.Refused("ZplDirectoryNotEmpty", $"The directory '{path}' is not empty; remove it recursively.", c.Name + path);
                 FreeTree(c.Os, o);
                 dir.Dn.Links--;
             }
             else c.Os.Free(o);
-            entries.Remove(name);
-            DirectoryEntries.Write(dir, entries);
+            DirectoryEntries.Remove(dir, name);
             SetTimesNow(dir.Dn);
             dir.MarkDirty();
             return 0;
@@ -345,21 +339,19 @@ public sealed class ZplFiles(IZplHost host) : IZFiles
         {
             var (fromDir, fromName) = Parent(c, path);
             var (toDir, toName) = Parent(c, newPath);
-            var fromEntries = DirectoryEntries.Read(fromDir);
-            if (!fromEntries.TryGetValue(fromName, out var e)) throw IllumosException.NotFound("ZplPathNotFound", $"'{path}' does not exist in {c.Name}.", c.Name + path);
+            if (!DirectoryEntries.TryLookup(fromDir, fromName, out var e)) throw IllumosException.NotFound("ZplPathNotFound", $"'{path}' does not exist in {c.Name}.", c.Name + path);
             var np = Normal(newPath);
             var op = Normal(path);
             if (np == op) return 0;
             if (e.Type == ObjectType.Directory && np.StartsWith(op + "/", StringComparison.Ordinal))
                 throw IllumosException.Invalid("ZplMoveIntoSelf", $"'{path}' cannot be moved into itself.", c.Name + newPath);
-            var toEntries = fromDir.Id == toDir.Id ? fromEntries : DirectoryEntries.Read(toDir);
-            if (toEntries.TryGetValue(toName, out var target))
+            if (DirectoryEntries.TryLookup(toDir, toName, out var target))
             {
                 // rename(2) replaces a file, or an empty directory with a directory.
                 var t = c.Os.Get(target.Obj);
                 if (t.Dn.Type == ObjectType.Directory)
                 {
-                    if (e.Type != ObjectType.Directory || DirectoryEntries.Read(t).Count > 0)
+                    if (e.Type != ObjectType.Directory || DirectoryEntries.Count(t) > 0)
                         throw IllumosException.Exists("ZplPathExists", $"'{newPath}' exists and is a directory that cannot be replaced.", c.Name + newPath);
                     c.Os.Free(t);
                     toDir.Dn.Links--;
@@ -370,10 +362,8 @@ public sealed class ZplFiles(IZplHost host) : IZFiles
                     c.Os.Free(t);
                 }
             }
-            fromEntries.Remove(fromName);
-            toEntries[toName] = e;
-            DirectoryEntries.Write(fromDir, fromEntries);
-            if (toDir.Id != fromDir.Id) DirectoryEntries.Write(toDir, toEntries);
+            DirectoryEntries.Remove(fromDir, fromName);
+            DirectoryEntries.Set(toDir, toName, e.Obj, e.Type);
             var moved = c.Os.Get(e.Obj);
             moved.Dn.Parent = toDir.Id;
             moved.Dn.CTime = NowNs();
