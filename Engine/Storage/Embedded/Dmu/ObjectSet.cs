@@ -157,7 +157,7 @@ public sealed class ObjectSet
         var dn = new Dnode { Type = type, BlockSize = blockSize, Root = BlockPointer.Hole(BlockType.Data, 0, blockSize), Generation = id };
         var o = new DmuObject(this, id, dn);
         _objects[id] = o;
-        _dirty.Add(id);
+        AddDirty(id);
         return o;
     }
 
