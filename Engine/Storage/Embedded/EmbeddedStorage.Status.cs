@@ -52,10 +52,10 @@ public sealed partial class EmbeddedStorage
         var (status, action) = Explain(p, tree);
         return new ZPoolStatus
         {
-            PoolName = p.Name, State = p.Health, Config = tree, ErrorCount = p.Zio.ChecksumErrorsUnrecovered + (ulong)(p.Scrub?.Errors ?? 0),
+            PoolName = p.Name, State = p.Health, Config = tree, ErrorCount = DataErrorCount(p),
             Scan = ScanOf(p), Errors = includeErrorList ? ErrorList(p) : Array.Empty<ZPoolError>(),
             Status = status, Action = action,
-            ErrorsText = p.Zio.ChecksumErrorsUnrecovered + (ulong)(p.Scrub?.Errors ?? 0) is var n && n == 0 ? "No known data errors" : $"{n} data errors, use '-v' for a list",
+            ErrorsText = DataErrorCount(p) is var n && n == 0 ? "No known data errors" : $"{n} data errors, use '-v' for a list",
         };
     });
 
@@ -177,11 +177,15 @@ public sealed partial class EmbeddedStorage
         };
     }
 
+    /// <summary>Unrecoverable blocks known now: those met by reads since import, and the scrub's, or at least the logged ones after an import.</summary>
+    private static ulong DataErrorCount(Pool p) =>
+        Math.Max(p.Zio.ChecksumErrorsUnrecovered + (ulong)(p.Scrub?.Errors ?? 0), (ulong)p.ReadErrors.Count);
+
     private static IReadOnlyList<ZPoolError> ErrorList(Pool p)
     {
-        if (p.Scrub is not { } s) return Array.Empty<ZPoolError>();
-        List<DataError> errors;
-        lock (s.DataErrors) errors = s.DataErrors.Distinct().ToList();
+        var errors = p.ReadErrors.ToList();
+        if (p.Scrub is { } s) lock (s.DataErrors) errors.AddRange(s.DataErrors);
+        errors = errors.Distinct().ToList();
         return errors.Select(e =>
         {
             string? path = e.Metadata || e.Dataset == "<metadata>" ? null : PathOf(p, e.Dataset, e.Object);

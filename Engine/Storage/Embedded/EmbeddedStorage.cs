@@ -147,6 +147,7 @@ public sealed partial class EmbeddedStorage : IStorage, IZplHost, IDisposable
                 if (!(pool.Zil.Enabled && pool.Zil.Append(pool.LastTxg + 1, head.Id, obj, off, data))) pool.Sync();
             },
             Prop = p => pool.Dsl.Props.Get(head, p),
+            ReportUnrecoverable = obj => pool.RecordReadError(new DataError(dataset, obj, Metadata: false)),
         };
         var result = work(ctx);
         if (write && pool.DirtyBytes > Pool.DirtyMax) pool.Sync();

@@ -182,7 +182,7 @@ public sealed partial class Pool : IDisposable
 
     // ---------------- txg commit ----------------
 
-    public bool IsDirty => Dsl.IsDirty || _history.Count > 0 || _configDirty || _labelsDirty || Space.PendingLog.Count > 0 || Mos.IsDirty || Scrub is { Dirty: true }
+    public bool IsDirty => Dsl.IsDirty || _history.Count > 0 || _configDirty || _errorLogDirty || _labelsDirty || Space.PendingLog.Count > 0 || Mos.IsDirty || Scrub is { Dirty: true }
         || PersistentLeafStates() != _writtenLeafStates;
 
     public long DirtyBytes => Dsl.DirtyBytes;
@@ -199,6 +199,7 @@ public sealed partial class Pool : IDisposable
         AppendSpaceLog();
         AppendHistory(txg);
         SaveScan();
+        SaveErrorLog();
         if (_configDirty)
         {
             WriteObject(Mos.Get(1), Config.Serialize());
@@ -247,6 +248,56 @@ public sealed partial class Pool : IDisposable
         Sync();
         scrub.Start();
         return scrub;
+    }
+
+    // ---- the persistent error log (spa_errlog): blocks ordinary reads could not recover ----
+
+    private readonly List<DataError> _readErrors = new();
+    private bool _errorLogDirty;
+
+    /// <summary>Data errors found by reads outside a scrub (a scrub that completes re-judges every block and replaces them).</summary>
+    public IReadOnlyList<DataError> ReadErrors { get { lock (_readErrors) return _readErrors.ToList(); } }
+
+    public void RecordReadError(DataError e)
+    {
+        lock (_readErrors)
+        {
+            if (_readErrors.Contains(e) || _readErrors.Count >= ScanPhys.MaxRecordedErrors) return;
+            _readErrors.Add(e);
+            _errorLogDirty = true;
+        }
+    }
+
+    /// <summary>A completed scrub found every bad block itself: the read errors it did not see again are gone.</summary>
+    public void ForgetReadErrors()
+    {
+        lock (_readErrors)
+        {
+            if (_readErrors.Count == 0) return;
+            _readErrors.Clear();
+            _errorLogDirty = true;
+        }
+    }
+
+    private void SaveErrorLog()
+    {
+        if (!_errorLogDirty) return;
+        if (Config.ErrorLogObj == 0)
+        {
+            Config.ErrorLogObj = Mos.Allocate(ObjectType.ErrorLog, 4096).Id;
+            _configDirty = true;
+        }
+        byte[] json;
+        lock (_readErrors) json = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(_readErrors);
+        WriteObject(Mos.Get(Config.ErrorLogObj), json);
+        _errorLogDirty = false;
+    }
+
+    private void LoadErrorLog()
+    {
+        if (Config.ErrorLogObj == 0 || Mos.TryGet(Config.ErrorLogObj) is not { } o) return;
+        try { _readErrors.AddRange(System.Text.Json.JsonSerializer.Deserialize<List<DataError>>(ReadObject(o)) ?? []); }
+        catch (System.Text.Json.JsonException) { /* a damaged log lists nothing; the next scrub finds the errors again */ }
     }
 
     /// <summary>The scan's position and figures go into the txg being committed (dsl_scan_sync).</summary>
@@ -395,6 +446,7 @@ public sealed partial class Pool : IDisposable
             if (newName is not null && newName != config.PoolName) pool.Dsl.RenamePool(config.PoolName, newName);
             pool._labelsDirty = true;
             pool.LoadScan();
+            pool.LoadErrorLog();
             if (pool.Scrub is { IsActive: true, Function: ZScanFunction.Resilver })
                 foreach (var a in pool.SpareActivations) a.Spare.Resilvering = true;
             pool.Scrub?.Start();

@@ -245,6 +245,8 @@ public sealed class Scrub
                 Walk(root, min, ds, key, 0, phase: -1, blkBase: 0);
             }
             lock (_sync) { State = ZScanState.Finished; EndTime = DateTimeOffset.Now; Dirty = true; }
+            // Every block was judged again: the errors ordinary reads logged are superseded by this scrub's.
+            if (Function == ZScanFunction.Scrub) _pool.ForgetReadErrors();
         }
         catch (OperationCanceledException) when (_interrupted) { return; }
         catch (OperationCanceledException) { lock (_sync) { State = ZScanState.Canceled; EndTime = DateTimeOffset.Now; Dirty = true; } }

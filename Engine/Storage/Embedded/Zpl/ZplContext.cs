@@ -16,6 +16,8 @@ public sealed class ZplContext
     public required Func<string, string> Prop { get; init; }
     /// <summary>Makes a write durable before returning (sync=always): ZIL record or txg commit.</summary>
     public required Action<ulong, long, byte[]> LogWrite { get; init; }
+    /// <summary>Records in the pool's error log that a block of this object could not be read from any copy.</summary>
+    public Action<ulong> ReportUnrecoverable { get; init; } = _ => { };
 }
 
 /// <summary>Lets the ZPL run work under the storage lock and commit it (implemented by the storage facade).</summary>

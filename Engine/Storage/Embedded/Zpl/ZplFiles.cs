@@ -242,7 +242,12 @@ public sealed class ZplFiles(IZplHost host) : IZFiles
             int n = host.Run(dataset, false, c =>
             {
                 var o = c.Os.TryGet(obj) ?? throw IllumosException.NotFound("ZplFileGone", "The file was removed.", dataset);
-                return o.Read(offset, new Span<byte>((void*)ptr, len));
+                try { return o.Read(offset, new Span<byte>((void*)ptr, len)); }
+                catch (IllumosException e) when (e.ErrorId == "BlockChecksumMismatch")
+                {
+                    c.ReportUnrecoverable(obj);
+                    throw;
+                }
             });
             if (ZfsProbes.Read.Enabled) ZfsProbes.Read.FireWith(dataset, (long)obj, offset, (long)n);
             return n;
