@@ -162,7 +162,7 @@ public sealed partial class EmbeddedStorage
         }
         var heads = new List<Dataset> { top.Head! };
         if (r.Recursive)
-            heads.AddRange(p.Dsl.Heads.Where(h => !h.IsHidden && h.Name.StartsWith(top.Head!.Name + "/", StringComparison.Ordinal)).OrderBy(h => h.Name, StringComparer.Ordinal));
+            heads.AddRange(OriginsFirst(p.Dsl.Heads.Where(h => !h.IsHidden && h.Name.StartsWith(top.Head!.Name + "/", StringComparison.Ordinal)).OrderBy(h => h.Name, StringComparer.Ordinal).ToList(), p));
         var units = new List<SendUnit>();
         var described = new List<ReplicationHeader.FileSystem>();
         foreach (var h in heads)
@@ -175,14 +175,34 @@ public sealed partial class EmbeddedStorage
             var chain = h.Snapshots.Where(s => s.CreateTxg <= to.CreateTxg && (baseSnap is null || s.CreateTxg > baseSnap.CreateTxg)).ToList();
             if (baseSnap is not null && !r.IncludeIntermediate) chain = [to];
             Dataset? prev = baseSnap;
+            // A clone whose origin travels in this stream starts as an increment from that origin (zfs send -R does the same).
+            bool clone = false;
+            if (prev is null && h.OriginId != 0 && p.Dsl.ById(h.OriginId) is { } origin && units.Any(u => u.Snapshot == origin))
+            {
+                prev = origin;
+                clone = true;
+            }
             foreach (var s in chain)
             {
-                units.Add(new SendUnit(p, s, prev is null ? plan : plan with { FromTxg = prev.CreateTxg, FromGuid = prev.Guid, FromName = prev.FullName }));
+                units.Add(new SendUnit(p, s, prev is null ? plan : plan with { FromTxg = prev.CreateTxg, FromGuid = prev.Guid, FromName = prev.FullName, FromOrigin = clone }));
                 prev = s;
+                clone = false;
             }
         }
         var header = new ReplicationHeader { ToSnap = toSnap, FromSnap = fromSnap, NotRecursive = !r.Recursive, FileSystems = described };
         return new SendPlan(units, header);
+    }
+
+    /// <summary>Heads ordered so that a clone comes after the dataset holding its origin (otherwise by name).</summary>
+    private static IEnumerable<Dataset> OriginsFirst(List<Dataset> heads, Pool p)
+    {
+        var pending = new List<Dataset>(heads);
+        while (pending.Count > 0)
+        {
+            var next = pending.FirstOrDefault(h => h.OriginId == 0 || p.Dsl.ById(h.OriginId)?.Head is not { } oh || !pending.Contains(oh) || oh == h) ?? pending[0];
+            pending.Remove(next);
+            yield return next;
+        }
     }
 
     /// <summary>The substreams of a send: one for a full or incremental stream, one per snapshot with -I.</summary>
@@ -446,6 +466,7 @@ public sealed partial class EmbeddedStorage
             into.Receiving = state;
             return new ReceiveJob { Pool = p, Into = into, Receiver = new DatasetReceiver(into, p.Dsl.OpenObjectSet(into), volume), Volume = volume };
         }
+        if (existing is null && (begin.BeginFlags & DrrRecord.BeginFlagClone) != 0) return ReceiveClone(begin, state, p, targetName, volume);
         var head = existing ?? throw IllumosException.NotFound("ReceiveTargetMissing", $"'{targetName}' does not exist; an incremental stream needs the dataset it was sent from (with snapshot guid {begin.BeginFromGuid:x}).", targetName);
         if (head.Receiving is not null) throw ResumeStatePresent(targetName);
         if ((head.Kind == DatasetKind.Volume) != volume)
@@ -486,6 +507,23 @@ public sealed partial class EmbeddedStorage
             Pool = p, Into = partial!, Target = partial == existing ? null : existing, BytesBefore = (long)st.Bytes, Resumed = true,
             Receiver = new DatasetReceiver(partial!, p.Dsl.OpenObjectSet(partial!), volume), Volume = volume,
         };
+    }
+
+    /// <summary>A clone stream (BEGIN flag CLONE): the new dataset is a clone of the snapshot with the stream's base guid, then the increment applies.</summary>
+    private static ReceiveJob ReceiveClone(DrrRecord begin, ReceiveState state, Pool p, string targetName, bool volume)
+    {
+        // Received snapshots keep the sender's guid, so a pool can hold several with it: the nearest to the target wins.
+        static int Shared(string a, string b) { int i = 0; while (i < a.Length && i < b.Length && a[i] == b[i]) i++; return i; }
+        var origin = p.Dsl.Heads.Where(h => !h.IsHidden).SelectMany(h => h.Snapshots).Where(s => s.Guid == begin.BeginFromGuid)
+            .OrderByDescending(s => Shared(s.Head!.Name, targetName)).FirstOrDefault()
+            ?? throw IllumosException.NotFound("ReceiveOriginMissing", $"The stream is a clone of a snapshot (guid {begin.BeginFromGuid:x}) that this pool does not have; receive its origin first.", targetName);
+        var parentName = targetName.Contains('/') ? targetName[..targetName.LastIndexOf('/')] : null;
+        if (parentName is null || p.Dsl.TryHead(parentName) is null)
+            throw IllumosException.NotFound("ParentNotFound", $"The parent of '{targetName}' does not exist; create it first.", targetName);
+        if ((origin.Head!.Kind == DatasetKind.Volume) != volume) throw StreamObjects.Bad("a clone stream's type differs from its origin's");
+        var clone = p.Dsl.Clone(origin, targetName, new Dictionary<string, string>());
+        clone.Receiving = state;
+        return new ReceiveJob { Pool = p, Into = clone, Receiver = new DatasetReceiver(clone, p.Dsl.OpenObjectSet(clone), volume), Volume = volume };
     }
 
     private static IllumosException ResumeStatePresent(string target) =>

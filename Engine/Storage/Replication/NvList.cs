@@ -301,6 +301,17 @@ public sealed class NvList : IEnumerable<NvPair>, IEquatable<NvList>
     private static long NvpSizeCalc(long nameSize, long dataSize) => Align8(NvpHeader + nameSize) + Align8(dataSize);
 
     private static readonly UTF8Encoding Utf8 = new(false, false);
+    private static readonly UTF8Encoding StrictUtf8 = new(false, true);
+
+    /// <summary>
+    /// Decoded text: invalid UTF-8 is corrupt, not replaced, or a damaged string could re-encode to its
+    /// old length and pass the size check libnvpair (counting bytes) would fail.
+    /// </summary>
+    private static string Decode(ReadOnlySpan<byte> bytes)
+    {
+        try { return StrictUtf8.GetString(bytes); }
+        catch (DecoderFallbackException) { throw Corrupt("a name or string is not valid UTF-8"); }
+    }
     private static int CLength(string s) => Utf8.GetByteCount(s);
 
     private static void CheckCString(string s, string what)
@@ -463,6 +474,8 @@ public sealed class NvList : IEnumerable<NvPair>, IEquatable<NvList>
         w.I32((int)list.Flags);
         foreach (var p in list._pairs)
         {
+            // libnvpair's XDR decoder refuses a pair with an empty name (EFAULT), so none is written.
+            if (p.Name.Length == 0) throw IllumosException.Invalid("NvListBadValue", "An nvpair with an empty name cannot be packed in the XDR encoding (libnvpair refuses to decode it).", p.Name);
             long enc = XdrPairSize(p, depth), dec = NativeSize(p);
             if (enc > int.MaxValue || dec > int.MaxValue) throw TooLarge();
             w.I32((int)enc);
@@ -632,7 +645,7 @@ public sealed class NvList : IEnumerable<NvPair>, IEquatable<NvList>
             if (nameSize <= 0 || size < NvpSizeCalc(nameSize, 0)) throw Corrupt($"the pair at byte {at} has a bad name size {nameSize}");
             var nameBytes = pair.Slice(NvpHeader, nameSize);
             if (nameBytes.IndexOf((byte)0) != nameSize - 1) throw Corrupt($"the name of the pair at byte {at} is not NUL-terminated at its size");
-            string name = Utf8.GetString(nameBytes[..^1]);
+            string name = Decode(nameBytes[..^1]);
             long bare = BareValueSize(type, nelem);
             if (bare < 0) throw Corrupt($"pair '{name}' has an invalid type {type} or element count {nelem}");
             int valueOffset = (int)Align8(NvpHeader + nameSize);
@@ -696,7 +709,7 @@ public sealed class NvList : IEnumerable<NvPair>, IEquatable<NvList>
     {
         n = s.IndexOf((byte)0);
         if (n < 0) throw Corrupt($"a string of pair '{pair}' is not NUL-terminated within the pair");
-        return Utf8.GetString(s[..n]);
+        return Decode(s[..n]);
     }
 
     private static void CheckNvlStruct(ReadOnlySpan<byte> s, bool big, string pair)
@@ -730,6 +743,7 @@ public sealed class NvList : IEnumerable<NvPair>, IEquatable<NvList>
             if (dec < NvpSizeCalc(1, 0) || dec > XdrMaxLength(r.Remaining))
                 throw Corrupt($"the pair at byte {at} has an impossible decoded size {dec}");
             string name = r.XdrString(dec - NvpHeader - 1, "a pair name");
+            if (name.Length == 0) throw Corrupt($"the pair at byte {at} has an empty name, which libnvpair's XDR decoder refuses");
             int nameSize = Utf8.GetByteCount(name) + 1;
             int type = r.I32();
             int nelem = r.I32();
@@ -836,7 +850,7 @@ public sealed class NvList : IEnumerable<NvPair>, IEquatable<NvList>
             var b = Slice((int)n);
             if (b.IndexOf((byte)0) >= 0) throw Corrupt($"{what} at byte {Position - n} contains a NUL");
             Skip((int)(Align4(n) - n));
-            return Utf8.GetString(b);
+            return Decode(b);
         }
     }
 }

@@ -25,7 +25,7 @@ internal sealed class DatasetSender(Dataset snapshot, ObjectSet os, SendStreamWr
             VersionInfo = DrrRecord.SubStream | ((ulong)Features(volume) << 2),
             CreationTime = (ulong)snapshot.Creation,
             ObjsetType = volume ? StreamObjects.ObjsetZvol : StreamObjects.ObjsetZfs,
-            BeginFlags = DrrRecord.BeginFlagFreeRecords,
+            BeginFlags = DrrRecord.BeginFlagFreeRecords | (plan.FromOrigin ? DrrRecord.BeginFlagClone : 0),
             BeginToGuid = snapshot.Guid,
             BeginFromGuid = plan.FromGuid,
             ToName = snapshot.FullName,
@@ -124,6 +124,8 @@ internal sealed record SubstreamPlan
     public string? FromName { get; init; }
     public bool Compressed { get; init; }
     public bool LargeBlocks { get; init; }
+    /// <summary>The base is another dataset's snapshot: the clone's origin (BEGIN flag CLONE); the receiver makes a clone of it.</summary>
+    public bool FromOrigin { get; init; }
     public ulong ResumeObject { get; init; }
     public ulong ResumeOffset { get; init; }
     /// <summary>BEGIN's nvlist payload of a resumed stream (resume_object, resume_offset).</summary>

@@ -8,7 +8,8 @@ namespace Illumos.Engine.Tests.Storage.Replication;
 internal static class NvGen
 {
     private static readonly Gen<string> Text = Gen.Char["abxyz_.@é€ "].Array[0, 9].Select(a => new string(a));
-    private static readonly Gen<string> Name = Gen.Char["abcxyz_é"].Array[0, 7].Select(a => new string(a));
+    // Names are never empty here: libnvpair's XDR decoder refuses empty names (see the test for them below).
+    private static readonly Gen<string> Name = Gen.Char["abcxyz_é"].Array[1, 7].Select(a => new string(a));
 
     private static Gen<(NvType, object?)> Leaf => Gen.OneOf(
         Gen.Const((NvType.Boolean, (object?)null)),
@@ -166,6 +167,20 @@ public class NvListTests
     }
 
     // ---------------------------------------------------------------- properties
+
+    [Fact]
+    public void An_empty_pair_name_packs_natively_but_not_in_xdr()
+    {
+        var list = new NvList().Add("", new[] { "" }).Add("x", 1UL);
+        Assert.Equal(list, NvList.Unpack(list.Pack(NvEncoding.Native)));
+        var e = Assert.Throws<IllumosException>(() => list.Pack(NvEncoding.Xdr));
+        Assert.Equal("NvListBadValue", e.ErrorId);
+        // A hand-made XDR pack with an empty name (what libnvpair rejects with EFAULT) is refused as corrupt.
+        var xdr = new NvList().Add("a", new[] { "" }).Pack(NvEncoding.Xdr);
+        int name = Array.IndexOf(xdr, (byte)'a');
+        xdr[name - 1] = 0; // the name's XDR length 1 becomes 0
+        Assert.Equal("NvListCorrupt", Assert.Throws<IllumosException>(() => NvList.Unpack(xdr)).ErrorId);
+    }
 
     [Fact]
     public void Round_trips_random_nested_lists_in_both_encodings()

@@ -91,4 +91,25 @@ public class ReplicationStreamTests
         Assert.False(props.ContainsKey("com.example:tag"));
         Assert.Equal(["", ], Names(f, "tank/copy")); // -p without -R: the one dataset
     }
+
+    [Fact]
+    public void Clones_in_a_tree_arrive_as_clones_of_the_received_origin()
+    {
+        using var f = new StorageFixture();
+        f.CreatePool("tank", "d1");
+        var s = f.Storage;
+        s.CreateFileSystem("tank/top", null, false, default);
+        s.CreateFileSystem("tank/top/z-base", null, false, default);
+        Write(s, "tank/top/z-base", "/big", StorageFixture.Bytes(2 << 20, 5));
+        s.CreateSnapshots(["tank/top/z-base@gold"], false, null, default);
+        s.Clone("tank/top/z-base@gold", "tank/top/a-clone", null, false, default);
+        Write(s, "tank/top/a-clone", "/own", "mine"u8.ToArray());
+        s.CreateSnapshots(["tank/top@all"], true, null, default);
+        var stream = Send(s, new SendRequest { Snapshot = "tank/top@all", Recursive = true });
+        Receive(s, "tank/copy", stream);
+        Assert.Equal("tank/copy/z-base@gold", s.GetProperties("tank/copy/a-clone", ["origin"], default)[0].Value);
+        Assert.Equal(Tree(s, "tank/top/a-clone"), Tree(s, "tank/copy/a-clone"));
+        // The clone shares its origin's blocks: it uses far less than the 2 MiB it references.
+        Assert.True(ulong.Parse(s.GetProperties("tank/copy/a-clone", ["used"], default)[0].Value) < 1 << 20);
+    }
 }
