@@ -51,6 +51,27 @@ Describe 'Scrub' {
         [System.Linq.Enumerable]::SequenceEqual([byte[]](Read-PoolFile scrubpool /data), $data) | Should -BeTrue
     }
 
+    It 'lists a file an ordinary read could not recover, by path, across export and import' {
+        $a = New-Disk single.img
+        New-ZPool -Session $s lonepool $a | Out-Null
+        New-ZDataset -Session $s lonepool/fs -Property @{ compression = 'off' } | Out-Null
+        $data = Get-Bytes 256KB 7
+        Write-PoolFile lonepool/fs /report $data
+        Export-ZPool -Session $s lonepool
+        # one damaged copy, no redundancy: find the data on the device and dd over part of it
+        $bytes = [System.IO.File]::ReadAllBytes($a)
+        $latin1 = [System.Text.Encoding]::Latin1   # one char per byte, so string search finds byte runs
+        $at = $latin1.GetString($bytes).IndexOf($latin1.GetString($data, 0, 4096), [System.StringComparison]::Ordinal)
+        $at | Should -BeGreaterThan 0
+        $f = [System.IO.File]::OpenWrite($a); $f.Position = $at + 100; $f.Write([byte[]]::new(64), 0, 64); $f.Dispose()
+        Import-ZPool -Session $s lonepool -SearchPath $disks
+        { Read-PoolFile lonepool/fs /report } | Should -Throw
+        Reimport lonepool
+        $st = Get-ZPoolStatus -Session $s lonepool -Verbose 4>$null
+        $st.Errors.Location | Should -Be 'lonepool/fs:/report'
+        ($st | Out-String) | Should -Match 'Permanent errors have been detected in the following files:\s+lonepool/fs:/report'
+    }
+
     It 'refuses to stop or pause when no scrub runs' {
         { Stop-ZPoolScrub -Session $s scrubpool -ErrorAction Stop } | Should -Throw -ErrorId 'NoActiveScrub*'
         { Suspend-ZPoolScrub -Session $s scrubpool -ErrorAction Stop } | Should -Throw -ErrorId 'NoActiveScrub*'
