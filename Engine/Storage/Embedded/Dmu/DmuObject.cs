@@ -34,6 +34,13 @@ public sealed class DmuObject
     public long Length => Dn.Length;
     public long DirtyBytes => _dirty.Count * (long)Dn.BlockSize;
 
+    /// <summary>Drops the dirty data blocks, keeping the object set's running count of dirty bytes exact.</summary>
+    private void ClearDirty()
+    {
+        Os.DirtyDataBytes -= DirtyBytes;
+        _dirty.Clear();
+    }
+
     private long Capacity(int levels) => levels >= 10 ? long.MaxValue : 1L << (IndirectShift * (levels - 1));
 
     public void MarkDirty() => Os.MarkDirty(this);
@@ -77,6 +84,7 @@ public sealed class DmuObject
         if (data.Length != Dn.BlockSize) throw new ArgumentException("block size mismatch", nameof(data));
         Os.CheckWritable();
         EnsureLevels(blkid);
+        if (!_dirty.ContainsKey(blkid)) Os.DirtyDataBytes += Dn.BlockSize;
         _dirty[blkid] = data;
         MarkDirty();
     }
@@ -104,8 +112,8 @@ public sealed class DmuObject
         var old = ReadBlock(0);
         var nb = new byte[newBlockSize];
         if (old is not null) old.AsSpan(0, Math.Min(old.Length, newBlockSize)).CopyTo(nb);
+        ClearDirty(); // counted at the old block size
         Dn.BlockSize = newBlockSize;
-        _dirty.Clear();
         WriteBlock(0, nb);
     }
 
@@ -174,7 +182,7 @@ public sealed class DmuObject
         int bs = Dn.BlockSize;
         long keep = (length + bs - 1) / bs;
         long had = Math.Max((Dn.Length + bs - 1) / bs, _dirty.Count == 0 ? 0 : _dirty.Keys.Max() + 1);
-        foreach (var k in _dirty.Keys.Where(k => k >= keep).ToList()) _dirty.Remove(k);
+        foreach (var k in _dirty.Keys.Where(k => k >= keep).ToList()) { _dirty.Remove(k); Os.DirtyDataBytes -= bs; }
         if (Dn.NLevels == 1)
         {
             if (keep == 0 && !Dn.Root.IsHole) { Os.Owner.Kill(Dn.Root); Dn.Root = BlockPointer.Hole(BlockType.Data, 0, bs); }
@@ -278,7 +286,7 @@ public sealed class DmuObject
             if (!nbp.IsHole) owner.Born(nbp);
             SetChild(0, blk, nbp);
         }
-        _dirty.Clear();
+        ClearDirty();
         for (int level = 1; level < Dn.NLevels; level++)
         {
             var atLevel = _dirtyInd.Where(k => k.Level == level).Select(k => k.Index).Order().ToList();

@@ -45,7 +45,12 @@ public sealed class ObjectSet
     {
         if (_dirty.Add(id) && _dirty.Count == 1) Dirtied?.Invoke();
     }
-    public long DirtyBytes => _dirty.Sum(id => _objects.TryGetValue(id, out var o) ? o.DirtyBytes : 0) + _meta.DirtyBytes;
+    /// <summary>
+    /// Bytes of dirty data blocks of all objects (the meta-dnode included), kept as a running count by
+    /// DmuObject: summing over thousands of dirty objects on every write made each create O(n).
+    /// </summary>
+    public long DirtyBytes => DirtyDataBytes;
+    internal long DirtyDataBytes;
 
     public static ObjectSet Create(ZioPipeline zio, IBlockOwner owner, ObjectSetType type)
     {
