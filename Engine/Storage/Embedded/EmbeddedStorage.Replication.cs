@@ -361,9 +361,7 @@ public sealed partial class EmbeddedStorage
     {
         var top = header.FileSystems[0].Name;
         if (request.Target.Contains('@')) throw IllumosException.Invalid("ReceiveReplicationTarget", "A replication stream is received into a filesystem, not a snapshot name.", request.Target);
-        string topTarget = request.AppendNameWithoutPool ? request.Target + (top.Contains('/') ? top[top.IndexOf('/')..] : "")
-            : request.AppendLastName ? request.Target + "/" + top[(top.LastIndexOf('/') + 1)..]
-            : request.Target;
+        string topTarget = AppendSentName(request, top);
         NameRules.CheckDatasetName(topTarget);
         string Map(string sent) => topTarget + sent[top.Length..];
         if (header.FromSnap is null) return Map;
@@ -458,10 +456,7 @@ public sealed partial class EmbeddedStorage
             }
             if (existing is not null)
                 throw IllumosException.Exists("ReceiveTargetExists", $"'{targetName}' exists; a full stream creates a new dataset. Receive into a new name, destroy it first, or send an incremental stream.", targetName);
-            var parentName = targetName.Contains('/') ? targetName[..targetName.LastIndexOf('/')] : null;
-            if (parentName is null) throw IllumosException.Exists("ReceiveTargetExists", $"'{targetName}' is a pool's root dataset; receive into a dataset below it.", targetName);
-            var parent = p.Dsl.TryHead(parentName) ?? throw IllumosException.NotFound("ParentNotFound", $"The parent '{parentName}' does not exist; create it first.", targetName);
-            if (parent.Kind == DatasetKind.Volume) throw IllumosException.Invalid("ParentIsVolume", "Volumes cannot have children.", targetName);
+            RequireParent(p, targetName);
             var into = p.Dsl.CreateHead(targetName, volume ? DatasetKind.Volume : DatasetKind.FileSystem, new Dictionary<string, string>(), (_, _) => { });
             into.Receiving = state;
             return new ReceiveJob { Pool = p, Into = into, Receiver = new DatasetReceiver(into, p.Dsl.OpenObjectSet(into), volume), Volume = volume };
@@ -509,6 +504,15 @@ public sealed partial class EmbeddedStorage
         };
     }
 
+    /// <summary>A received dataset is created below an existing filesystem (not a pool's root, not under a volume).</summary>
+    private static void RequireParent(Pool p, string targetName)
+    {
+        var parentName = targetName.Contains('/') ? targetName[..targetName.LastIndexOf('/')] : null;
+        if (parentName is null) throw IllumosException.Exists("ReceiveTargetExists", $"'{targetName}' is a pool's root dataset; receive into a dataset below it.", targetName);
+        var parent = p.Dsl.TryHead(parentName) ?? throw IllumosException.NotFound("ParentNotFound", $"The parent '{parentName}' does not exist; create it first.", targetName);
+        if (parent.Kind == DatasetKind.Volume) throw IllumosException.Invalid("ParentIsVolume", "Volumes cannot have children.", targetName);
+    }
+
     /// <summary>A clone stream (BEGIN flag CLONE): the new dataset is a clone of the snapshot with the stream's base guid, then the increment applies.</summary>
     private static ReceiveJob ReceiveClone(DrrRecord begin, ReceiveState state, Pool p, string targetName, bool volume)
     {
@@ -517,9 +521,7 @@ public sealed partial class EmbeddedStorage
         var origin = p.Dsl.Heads.Where(h => !h.IsHidden).SelectMany(h => h.Snapshots).Where(s => s.Guid == begin.BeginFromGuid)
             .OrderByDescending(s => Shared(s.Head!.Name, targetName)).FirstOrDefault()
             ?? throw IllumosException.NotFound("ReceiveOriginMissing", $"The stream is a clone of a snapshot (guid {begin.BeginFromGuid:x}) that this pool does not have; receive its origin first.", targetName);
-        var parentName = targetName.Contains('/') ? targetName[..targetName.LastIndexOf('/')] : null;
-        if (parentName is null || p.Dsl.TryHead(parentName) is null)
-            throw IllumosException.NotFound("ParentNotFound", $"The parent of '{targetName}' does not exist; create it first.", targetName);
+        RequireParent(p, targetName);
         if ((origin.Head!.Kind == DatasetKind.Volume) != volume) throw StreamObjects.Bad("a clone stream's type differs from its origin's");
         var clone = p.Dsl.Clone(origin, targetName, new Dictionary<string, string>());
         clone.Receiving = state;
@@ -528,6 +530,12 @@ public sealed partial class EmbeddedStorage
 
     private static IllumosException ResumeStatePresent(string target) =>
         IllumosException.Refused("ReceiveResumeStatePresent", $"'{target}' has a partially received stream; resume it by sending with its receive_resume_token, or discard it with Receive-ZSnapshot -Abort.", target);
+
+    /// <summary>zfs receive -d (the sent name without its pool) and -e (its last component) appended to the target; else the target.</summary>
+    private static string AppendSentName(ReceiveRequest r, string sentFs) =>
+        r.AppendNameWithoutPool ? r.Target + (sentFs.Contains('/') ? sentFs[sentFs.IndexOf('/')..] : "")
+        : r.AppendLastName ? r.Target + "/" + sentFs[(sentFs.LastIndexOf('/') + 1)..]
+        : r.Target;
 
     /// <summary>Target dataset and snapshot name for a stream named <paramref name="toName"/> (zfs receive's -d and -e rules).</summary>
     private static (string Target, string Snapshot) ReceiveNames(ReceiveRequest r, string toName)
@@ -541,8 +549,7 @@ public sealed partial class EmbeddedStorage
             if (r.AppendNameWithoutPool || r.AppendLastName) throw IllumosException.Invalid("ReceiveTargetSnapshot", "With -d or -e the target is a filesystem, not a snapshot.", target);
             (target, snap) = NameRules.SplitSnapshot(target);
         }
-        else if (r.AppendNameWithoutPool) target += sentFs.Contains('/') ? sentFs[sentFs.IndexOf('/')..] : "";
-        else if (r.AppendLastName) target += "/" + sentFs[(sentFs.LastIndexOf('/') + 1)..];
+        else target = AppendSentName(r, sentFs);
         NameRules.CheckDatasetName(target);
         NameRules.SplitSnapshot(target + "@" + snap);
         return (target, snap);
