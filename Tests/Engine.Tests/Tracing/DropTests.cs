@@ -10,6 +10,9 @@ public class DropTests
 
     private static (TraceResult Result, int Delivered, List<TraceWarning> Warnings) RunBlocked(int firings, string bufsize, bool raw)
     {
+        // The probe must be registered before the script compiles on the worker thread; a static field
+        // is initialised lazily on first touch, which would otherwise race the compile.
+        var site = Site;
         using var gate = new ManualResetEventSlim();
         int delivered = 0;
         var warnings = new List<TraceWarning>();
@@ -24,9 +27,9 @@ public class DropTests
         Action wait = () => { gate.Wait(); Interlocked.Increment(ref delivered); };
         request = raw ? request with { OnText = _ => wait() } : request with { OnRecord = _ => wait() };
         var run = Task.Run(() => new EmbeddedTracing().Run(request, cts.Token));
-        SpinWait.SpinUntil(() => Site.Enabled || run.IsCompleted);
-        Assert.False(run.IsCompleted);
-        for (int i = 0; i < firings; i++) Site.Fire(1000 + i);
+        SpinWait.SpinUntil(() => site.Enabled || run.IsCompleted);
+        Assert.False(run.IsCompleted, run.IsCompleted ? string.Join("; ", run.Result.Errors) : "");
+        for (int i = 0; i < firings; i++) site.Fire(1000 + i);
         gate.Set();
         cts.Cancel();
         var result = run.GetAwaiter().GetResult();
