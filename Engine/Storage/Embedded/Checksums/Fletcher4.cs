@@ -85,9 +85,84 @@ public static class Fletcher4
         }
     }
 
-    /// <summary>Vector512 form: 16 lanes (8 elements × 2 words), 64 bytes per load.</summary>
+    /// <summary>Vector512 form: 32 lanes (two loads of 8 elements × 2 words), 128 bytes per step.</summary>
     public static State ComputeVector512(ReadOnlySpan<byte> data) =>
-        Vector512.IsHardwareAccelerated && BitConverter.IsLittleEndian ? ComputeLanes<V512>(data) : ComputeVector256(data);
+        Vector512.IsHardwareAccelerated && BitConverter.IsLittleEndian ? ComputeLanes512(data) : ComputeVector256(data);
+
+    /// <summary>
+    /// The 512-bit loop, where the vector ALUs are the limit. Two loads per step with their own
+    /// accumulators, because a single chain of dependent adds per accumulator left the ports idle, and
+    /// the lane sums folded by vector dot products, because a scalar fold of 32 lanes cost about a
+    /// tenth of a 128 KiB block (measured on a Zen 5: 67 GB/s before, 87 after; memcpy 77).
+    /// </summary>
+    private static State ComputeLanes512(ReadOnlySpan<byte> data)
+    {
+        int main = data.Length / 128 * 128;
+        ref ulong p = ref Unsafe.As<byte, ulong>(ref MemoryMarshal.GetReference(data));
+        Vector512<ulong> xa = default, xb = default, xc = default, xd = default, ya = default, yb = default, yc = default, yd = default;
+        Vector512<ulong> pa = default, pb = default, pc = default, pd = default, qa = default, qb = default, qc = default, qd = default;
+        for (nuint i = 0, end = (nuint)(main / 8); i < end; i += 16)
+        {
+            var v = Vector512.LoadUnsafe(ref p, i);
+            var u = Vector512.LoadUnsafe(ref p, i + 8);
+            xa += v; xb += xa; xc += xb; xd += xc;
+            pa += u; pb += pa; pc += pb; pd += pc;
+            var h = v >>> 32;
+            var g = u >>> 32;
+            ya += h; yb += ya; yc += yb; yd += yc;
+            qa += g; qb += qa; qc += qb; qd += qc;
+        }
+        var k = Fold512;
+        var s = new State(
+            Vector512.Sum(k[0] * xa + k[1] * pa + k[2] * ya + k[3] * qa),
+            Vector512.Sum(k[4] * xa + k[5] * pa + k[6] * ya + k[7] * qa + k[8] * xb + k[9] * pb + k[10] * yb + k[11] * qb),
+            Vector512.Sum(k[12] * xa + k[13] * pa + k[14] * ya + k[15] * qa + k[16] * xb + k[17] * pb + k[18] * yb + k[19] * qb
+                + k[20] * xc + k[21] * pc + k[22] * yc + k[23] * qc),
+            Vector512.Sum(k[24] * xa + k[25] * pa + k[26] * ya + k[27] * qa + k[28] * xb + k[29] * pb + k[30] * yb + k[31] * qb
+                + k[32] * xc + k[33] * pc + k[34] * yc + k[35] * qc + k[36] * xd + k[37] * pd + k[38] * yd + k[39] * qd));
+        return main == data.Length ? s : ContinueScalar(s, data[main..]);
+    }
+
+    /// <summary>
+    /// Coefficients turning the 512-bit loop's accumulators into the four sums: for each sum in turn,
+    /// for each level up to its own (A uses level a, B levels a and b, ...), four vectors for the
+    /// whole-element sums of the first and second block and the high-word sums of each. They come
+    /// from <see cref="Fold"/> itself (it is linear: its answer for a single 1 in one lane is that
+    /// lane's coefficient), with the even-word lane taken out of the whole-element sums
+    /// (E = X - 2^32·Y).
+    /// </summary>
+    private static readonly Vector512<ulong>[] Fold512 = BuildFold512();
+
+    private static Vector512<ulong>[] BuildFold512()
+    {
+        const int lanes = 32;
+        var coef = new ulong[4, 4, lanes];   // [sum, level, lane]
+        var unit = new ulong[4 * lanes];
+        for (int level = 0; level < 4; level++)
+            for (int l = 0; l < lanes; l++)
+            {
+                unit[level * lanes + l] = 1;
+                var f = Fold(unit.AsSpan(0, lanes), unit.AsSpan(lanes, lanes), unit.AsSpan(2 * lanes, lanes), unit.AsSpan(3 * lanes));
+                unit[level * lanes + l] = 0;
+                coef[0, level, l] = f.A; coef[1, level, l] = f.B; coef[2, level, l] = f.C; coef[3, level, l] = f.D;
+            }
+        var result = new List<Vector512<ulong>>();
+        Span<ulong> x = stackalloc ulong[8], y = stackalloc ulong[8];
+        for (int sum = 0; sum < 4; sum++)
+            for (int level = 0; level <= sum; level++)
+                for (int half = 0; half < 2; half++)   // X of block 1, X of block 2, then Y of block 1, Y of block 2
+                    for (int block = 0; block < 2; block++)
+                    {
+                        for (int i = 0; i < 8; i++)
+                        {
+                            ulong even = coef[sum, level, 16 * block + 2 * i], odd = coef[sum, level, 16 * block + 2 * i + 1];
+                            x[i] = even;
+                            y[i] = unchecked(odd - (even << 32));
+                        }
+                        result.Add(Vector512.Create<ulong>(half == 0 ? x : y));
+                    }
+        return [.. result];
+    }
 
     /// <summary>Vector256 (AVX2) form: 8 lanes (4 elements × 2 words), 32 bytes per load.</summary>
     public static State ComputeVector256(ReadOnlySpan<byte> data) =>
@@ -125,16 +200,6 @@ public static class Fletcher4
         static abstract TSelf High(TSelf v);
         static abstract TSelf operator +(TSelf a, TSelf b);
         void CopyTo(Span<ulong> dest);
-    }
-
-    private readonly struct V512(Vector512<ulong> v) : ILanes<V512>
-    {
-        private readonly Vector512<ulong> _v = v;
-        public static int Width => Vector512<ulong>.Count;
-        public static V512 Load(ref ulong p, nuint index) => new(Vector512.LoadUnsafe(ref p, index));
-        public static V512 High(V512 v) => new(v._v >>> 32);
-        public static V512 operator +(V512 a, V512 b) => new(a._v + b._v);
-        public void CopyTo(Span<ulong> dest) => _v.CopyTo(dest);
     }
 
     private readonly struct V256(Vector256<ulong> v) : ILanes<V256>
