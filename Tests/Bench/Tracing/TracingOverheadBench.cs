@@ -11,7 +11,7 @@ namespace Illumos.Bench.Tracing;
 /// <summary>
 /// What tracing costs the storage write path. Enabled: the same sequential write through the embedded storage
 /// (16 KiB writes, so that the zfs:::write site fires often) with no tracing and with
-/// <c>zfs:::write { @ = count(); }</c> enabled, in back-to-back pairs (each side first in half of them); the median of the pairs' ratios is the
+/// <c>zfs:::write { @[args[0]] = count(); }</c> enabled, in back-to-back pairs (each side first in half of them); the median of the pairs' ratios is the
 /// overhead (end to end, so it carries the machine's noise); the cost of one firing is measured on its own by
 /// firing the zfs:::write site as the write path does (a dataset string and three integers) with the clause
 /// enabled. Disabled: a build without the probe sites does not exist in the same run to compare with, so the
@@ -79,8 +79,8 @@ public sealed class TracingOverheadBench : IBenchmark
         double enabledRatio = Median(pairRatios);
         double enabledShare = firings * firingNs / 1e9 / medianOff;
         context.Log.WriteLine($"   {total >> 20} MiB in {writeSize >> 10} KiB writes: untraced {medianOff:0.000} s, traced {medianOn:0.000} s (medians; pair ratios {string.Join(" ", pairRatios.Select(x => x.ToString("0.00")))}), {firings} firings of {firingNs:0} ns; guarded iteration {iterationNs:0.00} ns (guard alone {marginalNs:0.00} ns)");
-        yield return new BenchResult($"write {total >> 20} MiB, zfs:::write {{ @ = count(); }} enabled vs untraced (median of paired runs)", medianOn, "s", medianOff, enabledRatio, "<=1.2");
-        yield return new BenchResult("enabled zfs:::write firing, count() clause (ns per firing)", firingNs, "ns", null, null, null);
+        yield return new BenchResult($"write {total >> 20} MiB, zfs:::write {{ @[args[0]] = count(); }} enabled vs untraced (median of paired runs)", medianOn, "s", medianOff, enabledRatio, "<=1.2");
+        yield return new BenchResult("enabled zfs:::write firing, @[args[0]] = count() clause (ns per firing)", firingNs, "ns", null, null, null);
         yield return new BenchResult("enabled firings' share of the untraced write (firings x ns per firing)", enabledShare, "share", null, enabledShare, "<=0.2");
         yield return new BenchResult("disabled probe guard: marginal cost vs the loop without it (ns)", marginalNs, "ns", null, null, null);
         yield return new BenchResult("disabled sites' share of the untraced write (guards crossed x guarded iteration)", disabledShare, "share", null, disabledShare, "<=0.02");
@@ -106,10 +106,10 @@ public sealed class TracingOverheadBench : IBenchmark
         return seconds * 1e9 / n;
     }
 
-    /// <summary>Runs <paramref name="work"/> while <c>zfs:::write { @ = count(); }</c> is enabled; returns the count.</summary>
+    /// <summary>Runs <paramref name="work"/> while <c>zfs:::write { @[args[0]] = count(); }</c> is enabled; returns the count.</summary>
     private static long Counting(Action work)
     {
-        var prog = DCompiler.Compile("zfs:::write { @ = count(); }", new DCompileOptions { Options = new Illumos.Engine.Tracing.TraceOptions { Quiet = true } });
+        var prog = DCompiler.Compile("zfs:::write { @[args[0]] = count(); }", new DCompileOptions { Options = new Illumos.Engine.Tracing.TraceOptions { Quiet = true } });
         var run = new TraceRun(prog, TextWriter.Null, TextWriter.Null);
         using var stop = new CancellationTokenSource();
         var consumer = new Thread(() => run.Run(new RunLimits { Cancel = stop.Token }));
