@@ -213,7 +213,7 @@ public static class ZfsCommands
     /// <summary><c>zfs receive [-F] [-s] [-u] [-d|-e] [-o p=v]... [-x p]... target</c></summary>
     public static string[] Receive(ReceiveRequest r)
     {
-        var a = new List<string> { Tool, "receive" };
+        var a = new List<string> { Tool, "receive", "-v" };   // -v names each snapshot received (ZfsReceiveParser)
         if (r.Force) a.Add("-F");
         if (r.Resumable) a.Add("-s");
         if (r.AppendNameWithoutPool) a.Add("-d");

@@ -148,3 +148,35 @@ public static class ZfsDestroyParser
         return (names, reclaim);
     }
 }
+
+/// <summary>
+/// <c>zfs receive -v</c>: one "receiving full|incremental stream of SOURCE@snap into TARGET@snap" line
+/// per snapshot received (libzfs prints it before each stream of a package), then a closing
+/// "received ...B stream in N seconds" line. Names may hold spaces, so the split at " into " is the
+/// one that leaves exactly one '@' on each side.
+/// </summary>
+public static class ZfsReceiveParser
+{
+    public static List<string> ReceivedSnapshots(string text)
+    {
+        const string of = " stream of ";
+        var snapshots = new List<string>();
+        foreach (var line in ParseText.Lines(text))
+        {
+            if (!line.StartsWith("receiving ", StringComparison.Ordinal)) continue;
+            int at = line.IndexOf(of, StringComparison.Ordinal);
+            if (at < 0) continue;
+            var rest = line[(at + of.Length)..];
+            for (int i = rest.IndexOf(" into ", StringComparison.Ordinal); i >= 0; i = rest.IndexOf(" into ", i + 1, StringComparison.Ordinal))
+            {
+                string source = rest[..i], target = rest[(i + 6)..];
+                if (source.Count(c => c == '@') == 1 && target.Count(c => c == '@') == 1)
+                {
+                    snapshots.Add(target);
+                    break;
+                }
+            }
+        }
+        return snapshots;
+    }
+}

@@ -386,8 +386,14 @@ public sealed class NativeStorage : IStorage
     public ZReceiveResult Receive(ReceiveRequest request, Stream input, IEngineSink sink, CancellationToken ct)
     {
         var counting = new CountingStream(input);
-        Run(ZfsCommands.Receive(request), ct, new CommandOptions { StdIn = counting });
-        return new ZReceiveResult { Dataset = request.Target.Split('@')[0], Bytes = (ulong)counting.BytesRead };
+        var received = ZfsReceiveParser.ReceivedSnapshots(Run(ZfsCommands.Receive(request), ct, new CommandOptions { StdIn = counting }).StdOut);
+        return new ZReceiveResult
+        {
+            // with -d/-e (and for -R packages) the datasets are named by the stream, not by the target given
+            Dataset = received.Count > 0 ? received[0].Split('@')[0] : request.Target.Split('@')[0],
+            Snapshots = received,
+            Bytes = (ulong)counting.BytesRead,
+        };
     }
 
     public void AbortReceive(string dataset, CancellationToken ct) => Run(ZfsCommands.AbortReceive(dataset), ct);

@@ -62,6 +62,9 @@ public class NativeReplicationTests
     public void Receive_passes_the_stream_to_zfs_receive_with_its_options()
     {
         var (storage, runner) = Open();
+        runner.StdOut = "receiving full stream of tank/home@a into backup/home/home@a\n" +
+                        "receiving incremental stream of tank/home@b into backup/home/home@b\n" +
+                        "received 97.7K stream in 1 seconds (97.7K/sec)\n";
         var data = new byte[100_000];
         new Random(3).NextBytes(data);
         var r = storage.Receive(new ReceiveRequest
@@ -69,11 +72,24 @@ public class NativeReplicationTests
             Target = "backup/home", Force = true, Resumable = true, AppendLastName = true,
             SetProperties = new Dictionary<string, string> { ["readonly"] = "on", ["compression"] = "lz4" }, ExcludeProperties = ["mountpoint"],
         }, new MemoryStream(data), NullSink.Instance, None);
-        Assert.Equal(["zfs", "receive", "-F", "-s", "-e", "-o", "compression=lz4", "-o", "readonly=on", "-x", "mountpoint", "backup/home"], runner.Commands[^1]);
+        Assert.Equal(["zfs", "receive", "-v", "-F", "-s", "-e", "-o", "compression=lz4", "-o", "readonly=on", "-x", "mountpoint", "backup/home"], runner.Commands[^1]);
         Assert.Equal(data, runner.StdIn);
         Assert.Equal((ulong)data.Length, r.Bytes);
+        Assert.Equal("backup/home/home", r.Dataset);   // -e: the last element of the sent name, not the target given
+        Assert.Equal(["backup/home/home@a", "backup/home/home@b"], r.Snapshots);
         storage.AbortReceive("backup/home", None);
         Assert.Equal(["zfs", "receive", "-A", "backup/home"], runner.Commands[^1]);
+    }
+
+    [Theory]
+    [InlineData("receiving full stream of tank/a b@s 1 into back up/a b@s 1", "back up/a b@s 1")]
+    [InlineData("receiving incremental stream of tank/x into y@s into bk/x into y@s", "bk/x into y@s")]
+    [InlineData("would receive full stream of tank/a@s into bk/a@s", null)]   // dry run: nothing received
+    [InlineData("received 1.2K stream in 1 seconds (1.2K/sec)", null)]
+    public void Receive_verbose_lines_name_the_snapshots_received(string line, string? expected)
+    {
+        var got = Illumos.Engine.Native.Parsers.ZfsReceiveParser.ReceivedSnapshots(line + "\n");
+        Assert.Equal(expected is null ? [] : [expected], got);
     }
 
     [Theory]
