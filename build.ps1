@@ -29,7 +29,7 @@ param(
     [switch] $Extended,
     # Benchmarks with small sizes, for a quick look.
     [switch] $Quick,
-    # Only benchmarks / Pester files whose name contains this text.
+    # Only benchmarks, xunit tests (full name) and Pester files (file name) that contain this text.
     [string] $Filter,
     [switch] $SkipQuickStart
 )
@@ -128,8 +128,10 @@ function Invoke-TestTask {
 
     Write-Host '== xunit: Tests/Engine.Tests' -ForegroundColor Cyan
     $env:ILLUMOS_EXTENDED_TESTS = if ($Extended) { '1' } else { '' }
+    # -Filter narrows both suites: xunit tests whose full name contains it, Pester files whose name does.
+    $xunitFilter = if ($Filter) { @('--filter', "FullyQualifiedName~$Filter") } else { @() }
     & dotnet test (Join-Path $Root 'Tests/Engine.Tests/Illumos.Engine.Tests.csproj') -c $Configuration --no-build --nologo `
-        --logger 'trx;LogFileName=engine.trx' --logger 'console;verbosity=minimal' --results-directory $results
+        --logger 'trx;LogFileName=engine.trx' --logger 'console;verbosity=minimal' --results-directory $results @xunitFilter
     $trx = Join-Path $results 'engine.trx'
     if (Test-Path $trx) {
         $x = Get-TrxCounts $trx
@@ -156,8 +158,10 @@ function Invoke-TestTask {
         $totals.Failed += 1
     }
 
-    foreach ($s in @(@{ Suite = 'ipfilter'; Dir = '../shared/conformance/ipfilter'; List = $null },
-                     @{ Suite = 'dtrace'; Dir = '../shared/conformance/dtrace'; List = 'lists/tier1.txt' })) {
+    $summaries = if ($Filter) { @() } else {
+        @(@{ Suite = 'ipfilter'; Dir = '../shared/conformance/ipfilter'; List = $null },
+          @{ Suite = 'dtrace'; Dir = '../shared/conformance/dtrace'; List = 'lists/tier1.txt' }) }
+    foreach ($s in $summaries) {
         $dir = Join-Path $Root $s.Dir
         if (-not (Test-Path $dir)) { Write-Host "Conformance $($s.Suite): skipped, $dir is absent"; continue }
         # The suites' targets are asserted by xunit tests; here their summary is shown for the record.

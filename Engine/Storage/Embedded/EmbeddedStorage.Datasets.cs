@@ -99,7 +99,7 @@ public sealed partial class EmbeddedStorage
 
     private static ulong Available(Pool p, Dataset h)
     {
-        long avail = Math.Max(0, p.Size - p.Allocated - p.Slop);
+        long avail = Math.Max(0, p.DataFree - p.Slop);
         for (var d = h; d is not null; d = p.Dsl.ParentOf(d))
         {
             if (ParseLimit(p.Dsl.Props.Get(d, "quota")) is { } q) avail = Math.Min(avail, Math.Max(0, q - (long)UsedOf(p, d)));

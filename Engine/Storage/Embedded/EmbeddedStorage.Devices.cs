@@ -27,8 +27,7 @@ public sealed partial class EmbeddedStorage
         var plan = new List<(VdevGroup Group, List<string> Paths)>();
         foreach (var g in vdevs.Groups)
         {
-            if (g.Class is ZVdevClass.Special or ZVdevClass.Dedup)
-                throw new IllumosException(ErrorKind.NotImplemented, "VdevClassNotImplemented", $"The embedded engine does not support {g.Class.ToString().ToLowerInvariant()} vdevs yet.", vdevs.ToString());
+            if (g.Class is ZVdevClass.Dedup) throw DedupClassNotImplemented(vdevs);
             plan.Add((g, g.Devices.Select(d => ResolveNewDevice(d, force, null, seen)).ToList()));
         }
         if (!force)

@@ -51,8 +51,7 @@ public sealed partial class EmbeddedStorage
         {
             switch (g.Class)
             {
-                case ZVdevClass.Special or ZVdevClass.Dedup:
-                    throw new IllumosException(ErrorKind.NotImplemented, "VdevClassNotImplemented", $"The embedded engine does not support {g.Class.ToString().ToLowerInvariant()} vdevs yet.", r.Vdevs.ToString());
+                case ZVdevClass.Dedup: throw DedupClassNotImplemented(r.Vdevs);
                 case ZVdevClass.Cache: cache.Add(Resolve(g.Devices[0])); continue;
                 case ZVdevClass.Spare: spares.Add(Resolve(g.Devices[0])); continue;
             }
@@ -309,6 +308,10 @@ public sealed partial class EmbeddedStorage
         p.LogHistory("zpool set " + string.Join(' ', checkedProps.Select(kv => kv.Key + "=" + kv.Value)) + " " + p.Name);
         p.Sync();
     });
+
+    /// <summary>A dedup vdev holds deduplication tables, and this engine does not deduplicate: the class would stay empty.</summary>
+    private static IllumosException DedupClassNotImplemented(VdevSpec vdevs) =>
+        new(ErrorKind.NotImplemented, "VdevClassNotImplemented", "The embedded engine does not implement deduplication, so a dedup vdev would hold nothing; use special for metadata.", vdevs.ToString());
 
     private static IllumosException NotYet(string what) =>
         new(ErrorKind.NotImplemented, "StorageNotImplemented", $"The embedded storage engine does not implement {what} yet.", what);

@@ -184,7 +184,7 @@ public sealed partial class EmbeddedStorage : IStorage, IZplHost, IDisposable
             if (ParseLimit(props.Get(d, "quota")) is { } q && (long)UsedOf(pool, d) + pending > q)
                 throw new IllumosException(ErrorKind.QuotaExceeded, "QuotaExceeded", $"Writing would exceed the quota of '{d.Name}' ({Size.Format(q)}).", d.Name);
         }
-        long free = pool.Size - pool.Allocated - pool.Slop - pool.Space.DeferredBytes * 0;
+        long free = pool.DataFree - pool.Slop;
         long dirty = pool.DirtyBytes + bytes;
         if (dirty > free)
             throw new IllumosException(ErrorKind.QuotaExceeded, "PoolOutOfSpace", $"Pool '{pool.Name}' is out of space.", pool.Name);

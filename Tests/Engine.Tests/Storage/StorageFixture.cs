@@ -58,7 +58,7 @@ public sealed class StorageFixture : IDisposable
 
     public ZPool CreatePool(string name, params string[] words)
     {
-        var spec = VdevSpec.Parse(words.Select(w => w is "mirror" or "log" or "cache" or "spare" or "raidz" or "raidz1" or "raidz2" or "raidz3" ? w : Dev(w)).ToList());
+        var spec = VdevSpec.Parse(words.Select(w => w is "mirror" or "log" or "cache" or "spare" or "special" or "dedup" or "raidz" or "raidz1" or "raidz2" or "raidz3" ? w : Dev(w)).ToList());
         return Storage.CreatePool(new PoolCreateRequest { Name = name, Vdevs = spec, CreateFileDevicesOfSize = DeviceSize }, NullSink.Instance, default);
     }
 

@@ -280,6 +280,7 @@ public sealed class DmuObject
         {
             var data = _dirty[blk];
             var props = owner.PropsFor(Dn.Type == ObjectType.MetaDnode ? BlockType.Dnodes : BlockType.Data, 0);
+            if (Dn.Type is ObjectType.File or ObjectType.ZvolData) props = props with { UserData = true };
             bool hole = data.AsSpan().IndexOfAnyExcept((byte)0) < 0;
             BlockPointer nbp = hole ? BlockPointer.Hole(BlockType.Data, 0, Dn.BlockSize) : Os.Zio.Write(data, props, txg, 1);
             if (hole || !ZioPipeline.CachesOnWrite(props, data.Length)) Os.Zio.Recycle(data);

@@ -34,6 +34,13 @@ public sealed class PropertyTable
         return b.ToString(CultureInfo.InvariantCulture);
     }
 
+    private static string SmallBlocks(string v)
+    {
+        if (v == "0") return v;
+        if (!Size.TryParse(v, out var b) || (b != 0 && (b < 512 || b > (1 << 20) || (b & (b - 1)) != 0))) throw Bad("0 or a power of two from 512 to 1M", v);
+        return b.ToString(CultureInfo.InvariantCulture);
+    }
+
     public static readonly IReadOnlyDictionary<string, PropDef> Native = new Dictionary<string, PropDef>
     {
         ["compression"] = new("compression", "on", true, PropTarget.Head, Normalize: v => { BlockCompression.Parse(v, out _); return v; }),
@@ -64,6 +71,7 @@ public sealed class PropertyTable
         ["aclinherit"] = new("aclinherit", "restricted", true, PropTarget.FileSystem, ["discard", "noallow", "restricted", "passthrough", "passthrough-x"]),
         ["casesensitivity"] = new("casesensitivity", "sensitive", true, PropTarget.FileSystem, ["sensitive", "insensitive", "mixed"], CreateOnly: true),
         ["volsize"] = new("volsize", "0", false, PropTarget.Volume, Normalize: v => Size.TryParse(v, out var b) && b > 0 ? b.ToString(CultureInfo.InvariantCulture) : throw Bad("a size", v)),
+        ["special_small_blocks"] = new("special_small_blocks", "0", true, PropTarget.Head, Normalize: SmallBlocks),
         ["volblocksize"] = new("volblocksize", "16384", false, PropTarget.Volume, Normalize: RecordSize, CreateOnly: true),
     };
 
@@ -134,6 +142,7 @@ public sealed class PropertyTable
         var comp = BlockCompression.Parse(Get(ds, "compression"), out int level);
         var sum = BlockChecksum.Parse(Get(ds, "checksum"));
         int copies = int.Parse(Get(ds, "copies"), CultureInfo.InvariantCulture);
-        return new WriteProps(sum == ChecksumKind.Off ? ChecksumKind.Off : sum, comp, level, copies, BlockType.Data, 0, true);
+        int small = int.Parse(Get(ds, "special_small_blocks"), CultureInfo.InvariantCulture);
+        return new WriteProps(sum == ChecksumKind.Off ? ChecksumKind.Off : sum, comp, level, copies, BlockType.Data, 0, true, small);
     }
 }

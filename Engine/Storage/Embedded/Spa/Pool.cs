@@ -65,8 +65,10 @@ public sealed partial class Pool : IDisposable
 
     public long Size => Space.Size;
     public long Allocated => Space.Allocated;
-    /// <summary>Space ZFS holds back (1/32 of the pool) so that frees and admin work never run out.</summary>
-    public long Slop => Math.Max(Size / 32, 1L << 20);
+    /// <summary>The normal class's free space before slop: what datasets can still fill (special vdevs hold metadata).</summary>
+    public long DataFree => Space.DataSize - Space.DataAllocated;
+    /// <summary>Space ZFS holds back (1/32 of the normal class) so that frees and admin work never run out.</summary>
+    public long Slop => Math.Max(Space.DataSize / 32, 1L << 20);
 
     public ZHealth Health
     {

@@ -29,8 +29,30 @@ public sealed class SpaceManager
     /// <summary>zpool add: a new top-level vdev (already appended to the tops list) becomes allocatable.</summary>
     public void AddTop(TopVdev top) => Allocators.Add(new RangeAllocator(top.Asize, top.Ashift));
 
-    public long Size => Tops.Where(t => t.Class == ZVdevClass.Normal).Sum(t => t.Asize);
-    public long Allocated => Enumerable.Range(0, Tops.Count).Where(i => Tops[i].Class == ZVdevClass.Normal).Sum(i => Allocators[i].AllocatedBytes);
+    /// <summary>The pool's size as zpool list reports it: normal and special vdevs (log devices are not counted).</summary>
+    public long Size => SizeOf(ZVdevClass.Normal) + SizeOf(ZVdevClass.Special);
+    public long Allocated => AllocatedIn(ZVdevClass.Normal) + AllocatedIn(ZVdevClass.Special);
+    /// <summary>What datasets can fill: the normal class only (ZFS's dspace), metadata on special vdevs aside.</summary>
+    public long DataSize => SizeOf(ZVdevClass.Normal);
+    public long DataAllocated => AllocatedIn(ZVdevClass.Normal);
+
+    public long SizeOf(ZVdevClass cls) => Tops.Where(t => t.Class == cls && !t.IsHole).Sum(t => t.Asize);
+    public long AllocatedIn(ZVdevClass cls) => Enumerable.Range(0, Tops.Count).Where(i => Tops[i].Class == cls && !Tops[i].IsHole).Sum(i => Allocators[i].AllocatedBytes);
+
+    /// <summary>
+    /// The allocation class of a block, as ZFS chooses it: with a special vdev, metadata (dnodes,
+    /// indirect blocks, directories, the objset) goes there, and so do blocks of file and volume
+    /// data no larger than the dataset's special_small_blocks while the special class is under 75%
+    /// full (the rest is kept for metadata). Everything else, and everything without a special vdev,
+    /// goes to the normal class.
+    /// </summary>
+    public ZVdevClass ClassFor(in WriteProps p, int psize)
+    {
+        long special = SizeOf(ZVdevClass.Special);
+        if (special == 0) return ZVdevClass.Normal;
+        if (!p.UserData || p.Level > 0) return ZVdevClass.Special;
+        return psize <= p.SpecialSmallBlocks && AllocatedIn(ZVdevClass.Special) < special * 3 / 4 ? ZVdevClass.Special : ZVdevClass.Normal;
+    }
     /// <summary>Bytes freed in the open txg, not yet reusable.</summary>
     public long DeferredBytes => _deferred.Sum(d => d.Length);
 
@@ -40,8 +62,19 @@ public sealed class SpaceManager
     /// <summary>Allocates <paramref name="copies"/> DVAs for a block of physical size <paramref name="psize"/>, on different vdevs when there are several.</summary>
     public Dva[] Allocate(int psize, int copies, bool logged, ZVdevClass cls = ZVdevClass.Normal)
     {
+        // A full special class spills into the normal one, as in ZFS.
+        if (cls == ZVdevClass.Special)
+        {
+            try { return AllocateIn(psize, copies, logged, cls); }
+            catch (IllumosException e) when (e.ErrorId == "PoolOutOfSpace") { return AllocateIn(psize, copies, logged, ZVdevClass.Normal); }
+        }
+        return AllocateIn(psize, copies, logged, cls);
+    }
+
+    private Dva[] AllocateIn(int psize, int copies, bool logged, ZVdevClass cls)
+    {
         var candidates = Enumerable.Range(0, Tops.Count).Where(i => Tops[i].Class == cls && Tops[i].State != ZHealth.FAULTED).ToList();
-        if (candidates.Count == 0 && cls != ZVdevClass.Normal) return Allocate(psize, copies, logged);
+        if (candidates.Count == 0 && cls != ZVdevClass.Normal) return AllocateIn(psize, copies, logged, ZVdevClass.Normal);
         if (candidates.Count == 0) throw NoSpace();
         var result = new Dva[copies];
         int start = _rotor++ % candidates.Count;

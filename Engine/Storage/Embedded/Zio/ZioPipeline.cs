@@ -4,8 +4,13 @@ using Illumos.Engine.Storage.Embedded.Compression;
 
 namespace Illumos.Engine.Storage.Embedded.Zio;
 
-/// <summary>How a block is to be written.</summary>
-public readonly record struct WriteProps(ChecksumKind Checksum, CompressionKind Compression, int ZstdLevel, int Copies, BlockType Type, byte Level, bool Logged);
+/// <summary>
+/// How a block is to be written. <paramref name="UserData"/> marks the level-0 blocks of file and
+/// volume contents (everything else is metadata, which a special vdev takes); blocks of user data no
+/// larger than <paramref name="SpecialSmallBlocks"/> physical bytes go to a special vdev too.
+/// </summary>
+public readonly record struct WriteProps(ChecksumKind Checksum, CompressionKind Compression, int ZstdLevel, int Copies, BlockType Type, byte Level, bool Logged,
+    int SpecialSmallBlocks = 0, bool UserData = false);
 
 /// <summary>
 /// The block pipeline. Write: compress (kept only if it saves 12.5%) → checksum → allocate one DVA
@@ -87,7 +92,7 @@ public sealed class ZioPipeline
             if (c is not null) { physical = c; compression = p.Compression; }
         }
         var sum = BlockChecksum.Compute(p.Checksum, physical);
-        var dvas = _space.Allocate(physical.Length, Math.Clamp(p.Copies, 1, 3), p.Logged);
+        var dvas = _space.Allocate(physical.Length, Math.Clamp(p.Copies, 1, 3), p.Logged, _space.ClassFor(p, physical.Length));
         if (dvas.Length == 1 && p.Type == BlockType.Data && physical.Length > 16384 && dvas[0].Asize == physical.Length) Queue(dvas[0], physical);
         else
         {
