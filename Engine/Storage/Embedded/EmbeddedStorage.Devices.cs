@@ -87,6 +87,7 @@ public sealed partial class EmbeddedStorage
             added.Dispose();
             throw IllumosException.Invalid("DeviceTooSmall", $"'{path}' is smaller than '{existingDevice}'.", newDevice);
         }
+        added.Resilvering = true;
         var mirror = new MirrorVdev(top.Id, top.Type == "file" ? Pool.NewGuid() : top.Guid, "mirror", top.Class, top.Ashift, [.. top.Leaves, added]);
         p.Tops[top.Id] = mirror;
         p.MarkLabelsDirty();
@@ -171,6 +172,7 @@ public sealed partial class EmbeddedStorage
         p.MarkLabelsDirty();
         p.Sync();
         // Blocks written while it was away are missing on it: resilver.
+        leaf.Resilvering = true;
         BeginScan(p, ZScanFunction.Resilver);
     });
 

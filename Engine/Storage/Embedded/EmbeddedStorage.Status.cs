@@ -171,7 +171,7 @@ public sealed partial class EmbeddedStorage
         return new ZScanInfo
         {
             Function = s.Function, State = s.State, StartTime = s.StartTime, EndTime = s.EndTime, PauseTime = s.PauseTime,
-            ToExamine = (ulong)s.ToExamine, Examined = (ulong)s.Examined, Issued = (ulong)s.Examined, Repaired = (ulong)s.Repaired,
+            ToExamine = (ulong)s.ToExamine, Examined = (ulong)s.Examined, Issued = (ulong)s.Issued, Repaired = (ulong)s.Repaired,
             Errors = (ulong)s.Errors, Rate = rate, PercentDone = s.State == ZScanState.Finished ? 100 : pct,
             TimeRemaining = s.State == ZScanState.Scanning && rate is > 0 ? TimeSpan.FromSeconds(Math.Max(0, s.ToExamine - s.Examined) / rate.Value) : null,
         };
@@ -227,7 +227,11 @@ public sealed partial class EmbeddedStorage
         if (device is not null && leaves.Count == 0) throw IllumosException.NotFound("DeviceNotInPool", $"'{device}' is not a device of pool '{p.Name}'.", device);
         // A faulted device was out of service and missed writes: zpool clear brings it back and resilvers it.
         bool wasFaulted = leaves.Any(l => l.Faulted);
-        foreach (var l in leaves) l.ClearErrors();
+        foreach (var l in leaves)
+        {
+            if (l.Faulted) l.Resilvering = true;
+            l.ClearErrors();
+        }
         // A cleared device a spare stood in for takes its place back and is resilvered; the spare is available again.
         foreach (var a in p.SpareActivations.Where(a => leaves.Contains(a.Original) && a.Original.Usable).ToList())
         {

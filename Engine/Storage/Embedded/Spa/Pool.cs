@@ -238,13 +238,23 @@ public sealed partial class Pool : IDisposable
             Sync();
             return paused;
         }
+        // A resilver covers the top-level vdevs with a device being rebuilt (all of them when none is marked),
+        // and those of a resilver it interrupts.
+        List<int>? tops = null;
+        if (function == ZScanFunction.Resilver)
+        {
+            tops = Enumerable.Range(0, Tops.Count).Where(i => Tops[i].Leaves.Any(l => l.Resilvering)).ToList();
+            if (tops.Count == 0) tops = null;
+            else if (Scrub is { IsActive: true, Function: ZScanFunction.Resilver } previous)
+                tops = previous.ResilverTops is { } p ? tops.Union(p).ToList() : null;
+        }
         // A resilver takes precedence: a scrub (or an older resilver) in progress stops and the resilver starts over.
         if (Scrub is { IsActive: true } running && function == ZScanFunction.Resilver) running.Cancel();
         if (Scrub is { IsActive: true } active)
             throw new IllumosException(ErrorKind.ResourceBusy, active.Function == ZScanFunction.Resilver ? "ResilverInProgress" : "ScrubInProgress",
                 $"A {(active.Function == ZScanFunction.Resilver ? "resilver" : "scrub")} of '{Name}' is already {(active.State == ZScanState.Paused ? "paused" : "running")}.", Name);
         Sync();
-        var scrub = Spa.Scrub.Begin(this, function);
+        var scrub = Spa.Scrub.Begin(this, function, tops);
         Scrub = scrub;
         LogHistory(function == ZScanFunction.Scrub ? "zpool scrub " + Name : "resilver " + Name, isInternal: function != ZScanFunction.Scrub);
         Sync();

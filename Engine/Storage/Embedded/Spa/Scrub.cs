@@ -54,6 +54,10 @@ public sealed class ScanPhys
     public long Examined { get; set; }
     public long Repaired { get; set; }
     public long Errors { get; set; }
+    /// <summary>Bytes actually read (a resilver skips data blocks that have no copy on a vdev being resilvered).</summary>
+    public long Issued { get; set; }
+    /// <summary>A resilver's top-level vdevs (those with a device being rebuilt); null: all of them.</summary>
+    public List<int>? ResilverTops { get; set; }
     public ScanBookmark Bookmark { get; set; } = ScanBookmark.Start;
     public List<DataError> DataErrors { get; set; } = new();
 
@@ -87,7 +91,8 @@ public sealed class Scrub
     private readonly List<(BlockPointer Root, ulong MinBirth, string Dataset, ulong Key)> _roots;
     private readonly ScanBookmark _resumeFrom;
     private ScanBookmark _position;
-    private long _examined, _repaired, _errors;
+    private long _examined, _issued, _repaired, _errors;
+    private readonly HashSet<int>? _targets;
     private volatile bool _interrupted;
     private Thread? _worker;
 
@@ -103,6 +108,9 @@ public sealed class Scrub
         MaxTxg = phys.MaxTxg;
         ToExamine = phys.ToExamine;
         _examined = phys.Examined;
+        _issued = phys.Issued;
+        ResilverTops = phys.ResilverTops;
+        _targets = phys.Function == ZScanFunction.Resilver && phys.ResilverTops is { } t ? t.ToHashSet() : null;
         _repaired = phys.Repaired;
         _errors = phys.Errors;
         _resumeFrom = _position = phys.Bookmark;
@@ -112,11 +120,17 @@ public sealed class Scrub
         if (State == ZScanState.Paused) _running.Reset();
     }
 
-    /// <summary>A new scan of the pool's committed state (the caller has just committed).</summary>
-    public static Scrub Begin(Pool pool, ZScanFunction function) => new(pool, new ScanPhys
+    /// <summary>
+    /// A new scan of the pool's committed state (the caller has just committed). A resilver given
+    /// <paramref name="resilverTops"/> reads only the data blocks with a copy on those top-level vdevs
+    /// (ZFS resilvers only what lives on the device being rebuilt); it still reads the metadata it
+    /// walks through, wherever it lives.
+    /// </summary>
+    public static Scrub Begin(Pool pool, ZScanFunction function, IReadOnlyCollection<int>? resilverTops = null) => new(pool, new ScanPhys
     {
         Function = function, State = ZScanState.Scanning, StartTime = DateTimeOffset.Now.ToUnixTimeMilliseconds(),
         MaxTxg = pool.LastTxg, ToExamine = pool.Allocated,
+        ResilverTops = function == ZScanFunction.Resilver ? resilverTops?.Order().ToList() : null,
     }, Roots(pool, pool.LastTxg));
 
     /// <summary>The scan a pool's MOS recorded: a finished or canceled one to report, or one to continue.</summary>
@@ -145,6 +159,9 @@ public sealed class Scrub
     public ulong MaxTxg { get; }
     public long ToExamine { get; }
     public long Examined => Interlocked.Read(ref _examined);
+    public long Issued => Interlocked.Read(ref _issued);
+    /// <summary>See <see cref="ScanPhys.ResilverTops"/>.</summary>
+    public List<int>? ResilverTops { get; }
     public long Repaired => Interlocked.Read(ref _repaired);
     public long Errors => Interlocked.Read(ref _errors);
     /// <summary>Since when this process has been scanning (rates are per pass, as zpool status shows them).</summary>
@@ -169,7 +186,8 @@ public sealed class Scrub
             {
                 Function = Function, State = State, StartTime = StartTime.ToUnixTimeMilliseconds(), EndTime = EndTime?.ToUnixTimeMilliseconds(),
                 PauseTime = PauseTime?.ToUnixTimeMilliseconds(), MaxTxg = MaxTxg, ToExamine = ToExamine,
-                Examined = Examined, Repaired = Repaired, Errors = Errors, Bookmark = _position, DataErrors = errs,
+                Examined = Examined, Issued = Issued, Repaired = Repaired, Errors = Errors, Bookmark = _position, DataErrors = errs,
+                ResilverTops = ResilverTops,
             };
         }
     }
@@ -287,6 +305,17 @@ public sealed class Scrub
         if (end <= _resumeFrom) return; // done before the scan was interrupted
         // Done before, or written after the scan began: read (to find what it points to), not counted.
         bool count = key > _resumeFrom && bp.Birth <= MaxTxg;
+        // A resilver need not read a file block that has no copy on a vdev being rebuilt: nothing is
+        // walked beneath it, and its copies elsewhere are not what the resilver is for.
+        if (phase == 1 && bp.Level == 0 && _targets is not null && !OnTarget(bp))
+        {
+            if (count)
+            {
+                Interlocked.Add(ref _examined, (long)bp.PSize * bp.Copies);
+                lock (_sync) { _position = key; Dirty = true; }
+            }
+            return;
+        }
         var physical = Verify(bp, ds, obj, count);
         if (physical is null) return;
         if (count) lock (_sync) { _position = key; Dirty = true; }
@@ -314,6 +343,13 @@ public sealed class Scrub
                 Walk(dn.Root, min, ds, root, (ulong)(blkBase * ObjectSet.DnodesPerBlock + i), 1, 0);
             }
         }
+    }
+
+    private bool OnTarget(in BlockPointer bp)
+    {
+        for (int i = 0; i < bp.Copies; i++)
+            if (_targets!.Contains((int)bp.GetDva(i).Vdev)) return true;
+        return false;
     }
 
     private static byte[] Logical(in BlockPointer bp, byte[] physical)
@@ -352,6 +388,7 @@ public sealed class Scrub
             }
         if (!count) return good;
         Interlocked.Add(ref _examined, examined);
+        Interlocked.Add(ref _issued, examined);
         Interlocked.Add(ref _repaired, repaired);
         if (good is null)
         {
