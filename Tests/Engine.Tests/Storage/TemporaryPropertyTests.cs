@@ -77,6 +77,26 @@ public class TemporaryPropertyTests
     }
 
     [Fact]
+    public void Relatime_updates_the_access_time_only_when_it_is_not_newer_than_the_last_change()
+    {
+        using var f = WithFileSystems();
+        f.Storage.SetProperties("tank/fs", new Dictionary<string, string> { ["relatime"] = "on" }, default);
+        f.WriteFile("tank/fs", "/a", [1]);
+        Thread.Sleep(20);
+        f.ReadFile("tank/fs", "/a");
+        var first = f.Storage.Files.TryGet("tank/fs", "/a", default)!;
+        Assert.True(first.AccessTime > first.ModifyTime);
+        Thread.Sleep(20);
+        f.ReadFile("tank/fs", "/a");
+        Assert.Equal(first.AccessTime, f.Storage.Files.TryGet("tank/fs", "/a", default)!.AccessTime);
+        // A temporary norelatime makes every read count again.
+        SetTemp(f, "tank/fs", "relatime", "off");
+        Thread.Sleep(20);
+        f.ReadFile("tank/fs", "/a");
+        Assert.True(f.Storage.Files.TryGet("tank/fs", "/a", default)!.AccessTime > first.AccessTime);
+    }
+
+    [Fact]
     public void A_temporary_value_equal_to_the_stored_one_shows_the_stored_source_and_zfs_set_or_inherit_replace_it()
     {
         using var f = WithFileSystems();
