@@ -56,6 +56,13 @@ public interface IStorage
     void SetProperties(string name, IReadOnlyDictionary<string, string> properties, CancellationToken ct);
     /// <summary>zfs inherit: removes the local value (and, with <paramref name="revertToReceived"/>, restores the received one).</summary>
     void InheritProperty(string name, string property, bool recursive, bool revertToReceived, CancellationToken ct);
+    /// <summary>
+    /// zfs mount -o remount,opts: mount-option properties (atime, readonly, exec...) overridden for the
+    /// filesystem's current mount only (source temporary); never stored, not inherited by children.
+    /// </summary>
+    void SetTemporaryProperties(string name, IReadOnlyDictionary<string, string> properties, CancellationToken ct);
+    /// <summary>Drops a temporary value, so that the stored one applies again.</summary>
+    void ClearTemporaryProperty(string name, string property, bool recursive, CancellationToken ct);
 
     // ---- snapshots, holds, bookmarks ----
     IReadOnlyList<ZSnapshot> CreateSnapshots(IReadOnlyList<string> snapshots, bool recursive, IReadOnlyDictionary<string, string>? properties, CancellationToken ct);

@@ -269,6 +269,128 @@ Describe 'Get-ZDatasetProperty and Clear-ZDatasetProperty' {
     }
 }
 
+Describe 'Temporary property values (Set-ZDataset -Temporary, Clear-ZDatasetProperty -Temporary)' {
+    BeforeAll {
+        $dir = Join-Path ([IO.Path]::GetTempPath()) ('illumos-temp-props-' + [guid]::NewGuid().ToString('N').Substring(0, 8))
+        $s = New-IllumosSession -Path $dir
+        $disk = Join-Path $dir 'tp.img'
+        New-ZPool -Session $s tp $disk -DeviceSize 128MB | Out-Null
+        New-ZDataset -Session $s tp/fs | Out-Null
+        New-ZDataset -Session $s tp/fs/child | Out-Null
+        New-ZDataset -Session $s tp/vol -VolumeSize 4M | Out-Null
+        New-PSDrive -Name tpd -PSProvider ZFS -Root tp/fs -Session $s | Out-Null
+        Set-Content tpd:/a.txt 'alpha'
+    }
+    AfterAll {
+        Remove-PSDrive tpd -ErrorAction SilentlyContinue
+        Get-IllumosSession | Where-Object { $_.HostDirectory -eq $dir } | Remove-IllumosSession -Confirm:$false
+        Remove-Item $dir -Recurse -Force -ErrorAction SilentlyContinue
+    }
+
+    It 'a temporary readonly refuses writes through the provider, shows as Temporary, and leaves children alone' {
+        Set-ZDataset -Session $s tp/fs -ReadOnly $true -Temporary | Should -BeNullOrEmpty
+        $p = Get-ZDatasetProperty -Session $s tp/fs readonly
+        $p.Value | Should -Be 'on'
+        $p.Source | Should -Be 'Temporary'
+        $p.SourceText | Should -Be 'temporary'
+        (Get-ZDataset -Session $s tp/fs).ReadOnly | Should -BeTrue
+        (Get-ZDatasetProperty -Session $s tp/fs -Source Temporary).Property | Should -Be 'readonly'
+        $r = Invoke-Captured { Set-Content tpd:/b.txt 'beta' }
+        $r.Errors[0].FullyQualifiedErrorId | Should -BeLike 'DatasetReadOnly,*'
+        $r.Errors[0].CategoryInfo.Category | Should -Be 'PermissionDenied'
+        Test-Path tpd:/b.txt | Should -BeFalse
+        $c = Get-ZDatasetProperty -Session $s tp/fs/child readonly
+        $c.Value | Should -Be 'off'
+        $c.Source | Should -Be 'Default'
+        Set-Content tpd:/child/c.txt 'child'
+    }
+
+    It 'Clear-ZDatasetProperty -Temporary drops it and the stored value applies again; -PassThru outputs the dataset' {
+        $d = Clear-ZDatasetProperty -Session $s tp/fs readonly -Temporary -PassThru
+        $d.ReadOnly | Should -BeFalse
+        (Get-ZDatasetProperty -Session $s tp/fs readonly).Source | Should -Be 'Default'
+        Set-Content tpd:/b.txt 'beta'
+        Get-Content tpd:/b.txt | Should -Be 'beta'
+    }
+
+    It 'a temporary atime=off stops access time updates; without it a read updates the access time' {
+        $before = (Get-Item tpd:/a.txt).AccessTime
+        Start-Sleep -Milliseconds 50
+        Get-Content tpd:/a.txt | Should -Be 'alpha'
+        $read = (Get-Item tpd:/a.txt).AccessTime
+        $read | Should -BeGreaterThan $before
+        Set-ZDataset -Session $s tp/fs -Property @{ atime = 'off' } -Temporary
+        Start-Sleep -Milliseconds 50
+        Get-Content tpd:/a.txt | Out-Null
+        (Get-Item tpd:/a.txt).AccessTime | Should -Be $read
+        Clear-ZDatasetProperty -Session $s tp/fs atime -Temporary
+    }
+
+    It 'zfs set of the same property replaces the temporary value' {
+        Set-ZDataset -Session $s tp/fs -Property @{ exec = 'off' } -Temporary
+        Set-ZDataset -Session $s tp/fs -Property @{ exec = 'off' }
+        (Get-ZDatasetProperty -Session $s tp/fs exec).Source | Should -Be 'Local'
+        Clear-ZDatasetProperty -Session $s tp/fs exec
+        (Get-ZDatasetProperty -Session $s tp/fs exec).Value | Should -Be 'on'
+    }
+
+    It 'is forgotten at export and import' {
+        Set-ZDataset -Session $s tp/fs -ReadOnly $true -Temporary
+        Export-ZPool -Session $s tp
+        Import-ZPool -Session $s tp -SearchPath $dir
+        $p = Get-ZDatasetProperty -Session $s tp/fs readonly
+        $p.Value | Should -Be 'off'
+        $p.Source | Should -Be 'Default'
+    }
+
+    It 'refuses a property that cannot be temporary, and sets none of the others given with it' {
+        $r = Invoke-Captured { Set-ZDataset -Session $s tp/fs -Temporary -Property @{ compression = 'off'; atime = 'off' } }
+        $r.Errors[0].FullyQualifiedErrorId | Should -BeLike 'PropertyNotTemporary,*'
+        $r.Errors[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $r.Errors[0].TargetObject | Should -Be 'tp/fs'
+        $r.Errors[0].Exception.Message | Should -Match 'mount-option'
+        (Get-ZDatasetProperty -Session $s tp/fs atime).Source | Should -Be 'Default'
+        (Get-ZDatasetProperty -Session $s tp/fs compression).Source | Should -Be 'Default'
+    }
+
+    It 'refuses a value a mount option cannot give' {
+        $r = Invoke-Captured { Set-ZDataset -Session $s tp/fs -Temporary -Property @{ xattr = 'sa' } }
+        $r.Errors[0].FullyQualifiedErrorId | Should -BeLike 'PropertyBadValue,*'
+        (Get-ZDatasetProperty -Session $s tp/fs xattr).Source | Should -Be 'Default'
+    }
+
+    It 'refuses a volume, which is not mounted' {
+        $r = Invoke-Captured { Set-ZDataset -Session $s tp/vol -ReadOnly $true -Temporary }
+        $r.Errors[0].FullyQualifiedErrorId | Should -BeLike 'PropertyNotTemporary,*'
+        $r.Errors[0].TargetObject | Should -Be 'tp/vol'
+        (Get-ZDatasetProperty -Session $s tp/vol readonly).Source | Should -Be 'Default'
+    }
+
+    It 'refuses -Temporary without a property, and Clear-ZDatasetProperty -Temporary with -Received' {
+        { Set-ZDataset -Session $s tp/fs -Temporary -ErrorAction Stop } | Should -Throw -ErrorId 'NoPropertyGiven,*'
+        { Clear-ZDatasetProperty -Session $s tp/fs atime -Temporary -Received -ErrorAction Stop } | Should -Throw -ErrorId 'TemporaryWithReceived,*'
+        $r = Invoke-Captured { Clear-ZDatasetProperty -Session $s tp/fs compression -Temporary }
+        $r.Errors[0].FullyQualifiedErrorId | Should -BeLike 'PropertyNotTemporary,*'
+    }
+
+    It 'changes nothing with -WhatIf, and says it is temporary' {
+        Set-ZDataset -Session $s tp/fs -ReadOnly $true -Temporary -WhatIf
+        (Get-ZDatasetProperty -Session $s tp/fs readonly).Source | Should -Be 'Default'
+        Get-WhatIfText { Set-ZDataset -Session $s tp/fs -ReadOnly $true -Temporary -WhatIf } | Should -Match 'temporarily'
+    }
+
+    It 'is forgotten when the session closes, and was never stored' {
+        Set-ZDataset -Session $s tp/fs -Property @{ setuid = 'off' } -Temporary
+        (Get-ZDatasetProperty -Session $s tp/fs setuid).Source | Should -Be 'Temporary'
+        Remove-PSDrive tpd
+        Remove-IllumosSession $s -Confirm:$false
+        $s2 = New-IllumosSession -Path $dir
+        $p = Get-ZDatasetProperty -Session $s2 tp/fs setuid
+        $p.Value | Should -Be 'on'
+        $p.Source | Should -Be 'Default'
+    }
+}
+
 Describe 'Rename-ZDataset' {
     BeforeAll {
         $s = New-ZTestHost

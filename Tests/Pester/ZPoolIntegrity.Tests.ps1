@@ -167,6 +167,86 @@ Describe 'Hot spares' {
     }
 }
 
+Describe 'Growing devices (expandsize, Enable-ZPoolDevice -Expand, autoexpand)' {
+    BeforeAll {
+        function Resize-Disk([string] $path, [long] $size) { $f = [IO.File]::Open($path, 'Open', 'ReadWrite', 'ReadWrite'); try { $f.SetLength($size) } finally { $f.Dispose() } }
+    }
+
+    It 'a grown device shows as ExpandSize; -Expand grows the pool into it for good' {
+        $d = New-Disk 'x1.img'
+        $before = New-ZPool -Session $s xpool $d
+        $before.ExpandSize | Should -BeNullOrEmpty
+        (Get-ZPoolProperty -Session $s xpool expandsize).Value | Should -Be '-'
+        Resize-Disk $d 128MB
+        Reimport xpool
+        $p = Get-ZPool -Session $s xpool
+        $p.Size | Should -Be $before.Size
+        $p.ExpandSize | Should -Be 64MB
+        (Get-ZPoolProperty -Session $s xpool expandsize).Value | Should -Be "$(64MB)"
+
+        Enable-ZPoolDevice -Session $s xpool $d -Expand
+        $p = Get-ZPool -Session $s xpool
+        $p.Size | Should -Be ($before.Size + 64MB)
+        $p.Free | Should -BeGreaterThan ($before.Free + 60MB)
+        $p.ExpandSize | Should -BeNullOrEmpty
+        # More than the old pool could hold, read back after export and import.
+        $data = Get-Bytes 80MB 11
+        Write-PoolFile xpool /big $data
+        Reimport xpool
+        (Get-ZPool -Session $s xpool).Size | Should -Be ($before.Size + 64MB)
+        [Convert]::ToBase64String((Read-PoolFile xpool /big)) | Should -Be ([Convert]::ToBase64String($data))
+        (Get-ZPoolHistory -Session $s xpool).Command | Should -Contain "zpool online -e xpool $d"
+    }
+
+    It 'a mirror grows only to its smallest member' {
+        $m = 'm1.img', 'm2.img' | ForEach-Object { New-Disk $_ }
+        New-ZPool -Session $s xmirror mirror @m | Out-Null
+        $size = (Get-ZPool -Session $s xmirror).Size
+        Resize-Disk $m[0] 128MB
+        (Get-ZPool -Session $s xmirror).ExpandSize | Should -BeNullOrEmpty
+        Enable-ZPoolDevice -Session $s xmirror $m[0] -Expand
+        (Get-ZPool -Session $s xmirror).Size | Should -Be $size
+        Resize-Disk $m[1] 96MB
+        (Get-ZPool -Session $s xmirror).ExpandSize | Should -Be 32MB
+        Enable-ZPoolDevice -Session $s xmirror $m[1] -Expand
+        (Get-ZPool -Session $s xmirror).Size | Should -Be ($size + 32MB)
+    }
+
+    It 'with autoexpand on, the pool grows at import and when the property is turned on' {
+        $d = New-Disk 'a1.img'
+        New-ZPool -Session $s apool $d | Out-Null
+        $size = (Get-ZPool -Session $s apool).Size
+        Set-ZPool -Session $s apool -AutoExpand $true
+        Export-ZPool -Session $s apool
+        Resize-Disk $d 128MB
+        Import-ZPool -Session $s apool -SearchPath $disks
+        (Get-ZPool -Session $s apool).Size | Should -Be ($size + 64MB)
+
+        Set-ZPool -Session $s apool -AutoExpand $false
+        Resize-Disk $d 160MB
+        Reimport apool
+        (Get-ZPool -Session $s apool).ExpandSize | Should -Be 32MB
+        Set-ZPool -Session $s apool -AutoExpand $true
+        (Get-ZPool -Session $s apool).Size | Should -Be ($size + 96MB)
+        (Get-ZPool -Session $s apool).ExpandSize | Should -BeNullOrEmpty
+    }
+
+    It 'refuses to expand a spare, and -WhatIf expands nothing' {
+        $d = New-Disk 'w1.img'
+        $sp = New-Disk 'w2.img'
+        New-ZPool -Session $s wpool $d spare $sp | Out-Null
+        $r = Invoke-Captured { Enable-ZPoolDevice -Session $s wpool $sp -Expand }
+        $r.Errors[0].FullyQualifiedErrorId | Should -BeLike 'ExpandAux,*'
+        $r.Errors[0].CategoryInfo.Category | Should -Be 'InvalidOperation'
+        $r.Errors[0].TargetObject | Should -Be $sp
+        $size = (Get-ZPool -Session $s wpool).Size
+        Resize-Disk $d 128MB
+        Get-WhatIfText { Enable-ZPoolDevice -Session $s wpool $d -Expand -WhatIf } | Should -Match 'grow'
+        (Get-ZPool -Session $s wpool).Size | Should -Be $size
+        (Get-ZPool -Session $s wpool).ExpandSize | Should -Be 64MB
+    }
+}
+
 Describe 'Removing log vdevs' {
     It 'removes a log device and a log mirror by name, and refuses a data vdev' {
         $d = New-Disk ld.img; $l = New-Disk l1.img; $m1 = New-Disk lm1.img; $m2 = New-Disk lm2.img

@@ -40,6 +40,8 @@ Describe 'Send-ZSnapshot and Receive-ZSnapshot' {
     BeforeAll {
         $a = New-ZTestHost
         $b = New-ZTestHost -PoolName backup
+        # Reading the copies must not modify them: with atime=on an incremental receive is refused, as in ZFS.
+        Set-ZDataset -Session $b backup -Atime $false
         New-ZDataset -Session $a tank/home | Out-Null
         Set-ZText $a tank/home /readme 'first version'
         Set-ZText $a tank/home /other 'unchanged'
@@ -181,6 +183,8 @@ Describe 'Copy-ZDataset' {
     BeforeAll {
         $a = New-ZTestHost
         $b = New-ZTestHost -PoolName backup
+        # Reading the copies must not modify them: with atime=on an incremental receive is refused, as in ZFS.
+        Set-ZDataset -Session $b backup -Atime $false
         New-ZDataset -Session $a tank/db | Out-Null
         foreach ($i in 1..3) {
             Set-ZText $a tank/db /data "version $i"
@@ -233,6 +237,8 @@ Describe 'Replication streams and resuming' {
     BeforeAll {
         $a = New-ZTestHost
         $b = New-ZTestHost -PoolName backup
+        # Reading the copies must not modify them: with atime=on an incremental receive is refused, as in ZFS.
+        Set-ZDataset -Session $b backup -Atime $false
         New-ZDataset -Session $a tank/proj -Property @{ 'com.example:team' = 'red'; atime = 'off' } | Out-Null
         New-ZDataset -Session $a tank/proj/docs | Out-Null
         Set-ZText $a tank/proj/docs /spec ('spec ' * 50000)

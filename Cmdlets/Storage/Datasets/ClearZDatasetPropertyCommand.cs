@@ -4,7 +4,7 @@ using Illumos.Engine.Storage;
 
 namespace Illumos.Cmdlets.Storage;
 
-/// <summary>Removes local property values so that they are inherited again (zfs inherit).</summary>
+/// <summary>Removes local property values so that they are inherited again (zfs inherit), or drops temporary (mount option) values.</summary>
 [Cmdlet(VerbsCommon.Clear, "ZDatasetProperty", DefaultParameterSetName = NameSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(ZDataset))]
 public sealed class ClearZDatasetPropertyCommand : DatasetChangeCmdletBase
@@ -38,6 +38,18 @@ public sealed class ClearZDatasetPropertyCommand : DatasetChangeCmdletBase
     [Parameter]
     public SwitchParameter Received { get; set; }
 
+    /// <summary>Drops temporary (mount option) values instead, so that the stored values apply again; local values stay.</summary>
+    [Parameter]
+    public SwitchParameter Temporary { get; set; }
+
+    protected override void BeginProcessing()
+    {
+        base.BeginProcessing();
+        if (Temporary && Received)
+            ThrowTerminatingError(ErrorMapper.Create("TemporaryWithReceived", ErrorCategory.InvalidArgument,
+                "-Temporary drops temporary values and -Received reverts local ones to received ones; use one or the other.", null));
+    }
+
     protected override void ProcessRecord()
     {
         ForEachDataset(InputObject, Name, ZDatasetType.FileSystem | ZDatasetType.Volume,
@@ -49,9 +61,11 @@ public sealed class ClearZDatasetPropertyCommand : DatasetChangeCmdletBase
         bool changed = false;
         foreach (var p in Property)
         {
-            var action = (Received ? "Revert to the received value of " : "Inherit ") + p + (Recurse ? " (and on all descendants)" : "");
+            var action = (Temporary ? "Drop the temporary value of " : Received ? "Revert to the received value of " : "Inherit ") + p + (Recurse ? " (and on all descendants)" : "");
             if (!ShouldProcess(Describe(name, session), action)) continue;
-            changed |= Try(() => storage.InheritProperty(name, p, Recurse, Received, StopToken), name);
+            changed |= Temporary
+                ? Try(() => storage.ClearTemporaryProperty(name, p, Recurse, StopToken), name)
+                : Try(() => storage.InheritProperty(name, p, Recurse, Received, StopToken), name);
         }
         if (PassThru && changed && Reload(storage, session, name) is { } d) WriteObject(d);
     }

@@ -101,6 +101,14 @@ public sealed class SetZDatasetCommand : DatasetChangeCmdletBase
     [Parameter]
     public Hashtable? Property { get; set; }
 
+    /// <summary>
+    /// Sets the values for the filesystem's current mount only (zfs mount -o remount,...): source
+    /// temporary, never stored, forgotten at export or when the session closes, not inherited by
+    /// children. Only the mount-option properties: atime, relatime, devices, exec, readonly, setuid, xattr, nbmand (on or off).
+    /// </summary>
+    [Parameter]
+    public SwitchParameter Temporary { get; set; }
+
     /// <summary>Promotes each clone, so that it no longer depends on its origin snapshot (zfs promote).</summary>
     [Parameter]
     public SwitchParameter Promote { get; set; }
@@ -131,6 +139,11 @@ public sealed class SetZDatasetCommand : DatasetChangeCmdletBase
     protected override void ProcessRecord()
     {
         var changes = Changes();
+        if (Temporary && changes.Count == 0)
+        {
+            ThrowTerminatingError(ErrorMapper.Create("NoPropertyGiven", ErrorCategory.InvalidArgument,
+                "-Temporary needs mount-option properties to set (for example -ReadOnly $true or -Property @{ atime = 'off' }).", null));
+        }
         if (changes.Count == 0 && !Promote)
         {
             ThrowTerminatingError(ErrorMapper.Create("NoPropertyGiven", ErrorCategory.InvalidArgument,
@@ -145,8 +158,8 @@ public sealed class SetZDatasetCommand : DatasetChangeCmdletBase
     {
         if (changes.Count > 0)
         {
-            if (!ShouldProcess(Describe(name, session), "Set " + text)) return;
-            if (!Try(() => storage.SetProperties(name, changes, StopToken), name)) return;
+            if (!ShouldProcess(Describe(name, session), (Temporary ? "Set temporarily (until unmounted) " : "Set ") + text)) return;
+            if (!Try(() => { if (Temporary) storage.SetTemporaryProperties(name, changes, StopToken); else storage.SetProperties(name, changes, StopToken); }, name)) return;
         }
         if (Promote)
         {

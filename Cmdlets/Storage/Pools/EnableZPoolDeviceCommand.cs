@@ -14,7 +14,7 @@ public sealed class EnableZPoolDeviceCommand : ZPoolDeviceCmdlet
     [ValidateNotNullOrEmpty]
     public string[] Device { get; set; } = [];
 
-    /// <summary>Grow into the device's full size if it got bigger (zpool online -e).</summary>
+    /// <summary>Grows the device's vdev into the device's full size if it got bigger (zpool online -e); a mirror grows to its smallest member, raidz to its smallest member times its width.</summary>
     [Parameter]
     public SwitchParameter Expand { get; set; }
 
@@ -22,7 +22,7 @@ public sealed class EnableZPoolDeviceCommand : ZPoolDeviceCmdlet
         ForTheSelectedPool((s, storage, pool) =>
         {
             foreach (var dev in ResolveDeviceWords(s, Device))
-                if (ShouldProcess($"{dev} in {pool}", "Bring device online"))
+                if (ShouldProcess($"{dev} in {pool}", Expand ? "Bring device online and grow its vdev into any new space" : "Bring device online"))
                     Try(() => storage.OnlineDevice(pool, dev, Expand, StopToken), dev);
             if (PassThru) WriteObject(Stamp(storage.GetStatus(pool, false, StopToken), s));
         });

@@ -134,6 +134,13 @@ public static class ZfsCommands
         return a.ToArray();
     }
 
+    /// <summary>
+    /// <c>zfs mount -o remount,opt[,opt]... name</c>: temporary values of mount-option properties (both
+    /// illumos and OpenZFS remount a mounted filesystem when the options include remount).
+    /// </summary>
+    public static string[] Remount(string name, IEnumerable<string> mountOptions) =>
+        [Tool, "mount", "-o", string.Join(',', new[] { "remount" }.Concat(mountOptions)), NativeNames.Dataset(name)];
+
     /// <summary><c>zfs snapshot [-r] [-o p=v]... snap...</c></summary>
     public static string[] Snapshot(IReadOnlyList<string> snapshots, bool recursive, IReadOnlyDictionary<string, string>? properties)
     {

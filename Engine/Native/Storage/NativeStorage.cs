@@ -324,6 +324,26 @@ public sealed class NativeStorage : IStorage
     public void InheritProperty(string name, string property, bool recursive, bool revertToReceived, CancellationToken ct) =>
         Run(ZfsCommands.Inherit(name, property, recursive, revertToReceived), ct);
 
+    /// <summary><c>zfs mount -o remount,ro,noatime... name</c>: the options stand for the properties' values until unmount.</summary>
+    public void SetTemporaryProperties(string name, IReadOnlyDictionary<string, string> properties, CancellationToken ct)
+    {
+        if (properties.Count == 0) throw IllumosException.Invalid("NoProperties", "No property to set.", name);
+        Run(ZfsCommands.Remount(name, properties.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => TemporaryProperties.Option(p.Key, TemporaryProperties.Validate(p.Key, p.Value) == "on"))), ct);
+    }
+
+    /// <summary>
+    /// zfs has no command that drops a mount option; but a value shows as temporary only where it
+    /// differs from the stored one, so remounting with the opposite option restores the stored value
+    /// (<c>zfs get -H -p -o name,property,value,source [-r] property name</c>, then one remount per temporary value).
+    /// </summary>
+    public void ClearTemporaryProperty(string name, string property, bool recursive, CancellationToken ct)
+    {
+        TemporaryProperties.Validate(property, "on");
+        var current = PropertyParser.Parse(Run(ZfsCommands.Get(name, [property], recursive), ct).StdOut);
+        foreach (var p in current.Where(p => p.Source == ZPropertySource.Temporary && p.Property == property))
+            Run(ZfsCommands.Remount(p.Name, [TemporaryProperties.Option(property, p.Value != "on")]), ct);
+    }
+
     // ---------------------------------------------------------------- snapshots, holds, bookmarks
 
     /// <summary>

@@ -372,7 +372,11 @@ public sealed partial class EmbeddedStorage
             var vbs = long.Parse(p.Dsl.Props.Get(ds, "volblocksize"), CultureInfo.InvariantCulture);
             if (long.Parse(vs, CultureInfo.InvariantCulture) % vbs != 0) throw IllumosException.Invalid("VolumeSizeInvalid", $"volsize must be a multiple of volblocksize ({vbs}).", vs);
         }
-        foreach (var (k, v) in values) ds.Local[k] = v;
+        foreach (var (k, v) in values)
+        {
+            ds.Local[k] = v;
+            DropTemporary(ds, k);
+        }
         if (values.TryGetValue("volsize", out vs))
         {
             var data = p.Dsl.OpenObjectSet(ds).Get(1);
@@ -399,6 +403,7 @@ public sealed partial class EmbeddedStorage
         foreach (var t in targets)
         {
             t.Local.Remove(property);
+            DropTemporary(t, property);
             if (!revertToReceived) t.Received.Remove(property);
             t.Dirty = true;
         }

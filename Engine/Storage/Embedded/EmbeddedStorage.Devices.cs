@@ -165,15 +165,24 @@ public sealed partial class EmbeddedStorage
     {
         var p = PoolOf(pool);
         var (top, leaf) = FindLeaf(p, device);
-        if (!leaf.Offline) return;
+        if (expand && top is null) throw IllumosException.Refused("ExpandAux", $"'{device}' is a cache or spare device; only devices of data and log vdevs are expanded.", device);
+        if (expand && leaf.State == ZHealth.UNAVAIL) throw new IllumosException(ErrorKind.ResourceUnavailable, "DeviceUnavailable", $"'{device}' cannot be opened; it cannot be expanded.", device);
+        bool wasOffline = leaf.Offline;
         leaf.Offline = false;
         leaf.OfflineTemporary = false;
-        p.LogHistory($"zpool online {p.Name} {device}");
+        // -e, or autoexpand=on when a device comes online: the vdev grows into its devices' new space.
+        bool grew = (expand || (wasOffline && p.AutoExpand)) && p.Expand(p.Tops[top!.Id]);
+        if (!wasOffline && !grew) return;
+        p.LogHistory($"zpool online {(expand ? "-e " : "")}{p.Name} {device}");
         p.MarkLabelsDirty();
         p.Sync();
+        SaveCache();
         // Blocks written while it was away are missing on it: resilver.
-        leaf.Resilvering = true;
-        BeginScan(p, ZScanFunction.Resilver);
+        if (wasOffline)
+        {
+            leaf.Resilvering = true;
+            BeginScan(p, ZScanFunction.Resilver);
+        }
     });
 
     /// <summary>

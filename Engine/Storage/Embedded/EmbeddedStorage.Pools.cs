@@ -27,6 +27,7 @@ public sealed partial class EmbeddedStorage
         {
             Name = p.Name, Guid = p.Guid, Health = p.Health, Size = (ulong)size, Allocated = (ulong)alloc, Free = (ulong)(size - alloc),
             Capacity = size == 0 ? 0 : (int)(alloc * 100 / size), Fragmentation = Fragmentation(p), AltRoot = p.AltRoot,
+            ExpandSize = p.ExpandSize is > 0 and var e ? (ulong)e : null,
         };
     }
 
@@ -245,6 +246,7 @@ public sealed partial class EmbeddedStorage
         try
         {
             if (properties is not null) foreach (var (k, v) in properties) pool.Config.Props[k] = CheckPoolProp(k, v, false);
+            if (pool.AutoExpand) pool.ExpandAll(); // zpool import -o autoexpand=on
             pool.MarkConfigDirty();
             pool.LogHistory("zpool import " + config.PoolName + (newName is null ? "" : " " + newName));
             pool.Sync();
@@ -276,7 +278,7 @@ public sealed partial class EmbeddedStorage
             ["dedupratio"] = ("1.00", ZPropertySource.None),
             ["freeing"] = ("0", ZPropertySource.None),
             ["leaked"] = ("0", ZPropertySource.None),
-            ["expandsize"] = ("-", ZPropertySource.None),
+            ["expandsize"] = (z.ExpandSize?.ToString(CultureInfo.InvariantCulture) ?? "-", ZPropertySource.None),
             ["checkpoint"] = ("-", ZPropertySource.None),
             ["ashift"] = (p.Ashift.ToString(CultureInfo.InvariantCulture), ZPropertySource.Local),
         };
@@ -305,6 +307,8 @@ public sealed partial class EmbeddedStorage
         }
         p.MarkConfigDirty();
         if (checkedProps.ContainsKey("comment")) p.MarkLabelsDirty();
+        // Turning autoexpand on grows the vdevs whose devices already have more space, as ZFS does.
+        if (checkedProps.GetValueOrDefault("autoexpand") == "on") p.ExpandAll();
         p.LogHistory("zpool set " + string.Join(' ', checkedProps.Select(kv => kv.Key + "=" + kv.Value)) + " " + p.Name);
         p.Sync();
     });

@@ -51,6 +51,8 @@ public sealed class Dataset : IBlockOwner
     public ulong DeadlistObj { get; set; }
     public Dictionary<string, string> Local { get; set; } = new();
     public Dictionary<string, string> Received { get; set; } = new();
+    /// <summary>Mount-option values for this import only (zfs mount -o): never written, so export or closing the host forgets them.</summary>
+    [JsonIgnore] public Dictionary<string, string> Temporary { get; } = new();
     public long UsedHead { get; set; }
     public long UsedSnap { get; set; }
     public long Referenced { get; set; }

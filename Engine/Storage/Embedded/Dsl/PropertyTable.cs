@@ -61,6 +61,7 @@ public sealed class PropertyTable
         ["exec"] = new("exec", "on", true, PropTarget.FileSystem, Normalize: OnOff),
         ["setuid"] = new("setuid", "on", true, PropTarget.FileSystem, Normalize: OnOff),
         ["devices"] = new("devices", "on", true, PropTarget.FileSystem, Normalize: OnOff),
+        ["nbmand"] = new("nbmand", "off", true, PropTarget.FileSystem, Normalize: OnOff),
         ["snapdir"] = new("snapdir", "hidden", true, PropTarget.FileSystem, ["hidden", "visible"]),
         ["primarycache"] = new("primarycache", "all", true, PropTarget.Head, ["all", "none", "metadata"]),
         ["secondarycache"] = new("secondarycache", "all", true, PropTarget.Head, ["all", "none", "metadata"]),
@@ -107,8 +108,21 @@ public sealed class PropertyTable
         return def.Normalize is { } n ? n(value) : value;
     }
 
-    /// <summary>The effective value and its source, walking up the parents for inheritable properties.</summary>
+    /// <summary>
+    /// The effective value and its source. A temporary value of the dataset itself comes first — and,
+    /// as zfs reports it, shows as temporary only where it differs from the stored value; children
+    /// never inherit it (each mount has its own options).
+    /// </summary>
     public static (string Value, ZPropertySource Source, string? From) Resolve(Dataset ds, string name, Func<Dataset, Dataset?> parentOf)
+    {
+        var stored = ResolveStored(ds, name, parentOf);
+        if (ds.IsHead && ds.Temporary.TryGetValue(name, out var t) && (stored.Value != "off") != (t == "on"))
+            return (t, ZPropertySource.Temporary, null);
+        return stored;
+    }
+
+    /// <summary>The stored value and its source, walking up the parents for inheritable properties.</summary>
+    private static (string Value, ZPropertySource Source, string? From) ResolveStored(Dataset ds, string name, Func<Dataset, Dataset?> parentOf)
     {
         var head = ds.IsHead ? ds : ds.Head!;
         if (ds.Local.TryGetValue(name, out var v)) return (v, ZPropertySource.Local, null);
@@ -117,7 +131,7 @@ public sealed class PropertyTable
         if (!ds.IsHead)
         {
             // Snapshots take their inheritable values from their dataset.
-            var r = Resolve(head, name, parentOf);
+            var r = ResolveStored(head, name, parentOf);
             if (inherit || def is null) return r.Source == ZPropertySource.Default ? r : (r.Value, ZPropertySource.Inherited, r.From ?? head.FullName);
         }
         if (inherit)

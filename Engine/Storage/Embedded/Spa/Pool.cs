@@ -420,6 +420,8 @@ public sealed partial class Pool : IDisposable
                 {
                     try { leaf = new LeafDevice(path, n.Guid); }
                     catch (IllumosException) { leaf = LeafDevice.Missing(path, n.Guid, n.Size); }
+                    // A file that grew since: the pool keeps using the recorded size (labels stay where they are) until expanded.
+                    if (n.Size >= LeafDevice.MinimumSize && n.Size < leaf.FileSize) leaf.UseSize(n.Size);
                 }
                 // States the labels recorded outlive the import; error counters start from zero.
                 leaf.Offline = n.Offline;
@@ -471,6 +473,7 @@ public sealed partial class Pool : IDisposable
             }
             // A device missing at import is replaced by an available spare, as zed does.
             pool.ActivateSpares();
+            if (pool.AutoExpand) pool.ExpandAll();
             return pool;
         }
         catch

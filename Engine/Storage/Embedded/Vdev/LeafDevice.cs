@@ -42,7 +42,19 @@ public sealed class LeafDevice : IDisposable
 
     public string Path { get; }
     public ulong Guid { get; set; }
+    /// <summary>The device size the pool uses: labels sit at its ends. It stays what the labels recorded when the file grows, until the vdev is expanded.</summary>
     public long FileSize { get; private set; }
+    /// <summary>The file's current length, which may exceed <see cref="FileSize"/> after the file grew.</summary>
+    public long PhysicalSize => _handle is null ? FileSize : RandomAccess.GetLength(_handle);
+    /// <summary>Bytes for data the device would give at <see cref="PhysicalSize"/>.</summary>
+    public long PhysicalDataSize => DataSizeOf(PhysicalSize);
+
+    /// <summary>Sets the size the pool uses (the recorded one at import, the physical one on expansion); never beyond the file.</summary>
+    public void UseSize(long size)
+    {
+        if (size < MinimumSize || size > PhysicalSize) throw new ArgumentOutOfRangeException(nameof(size));
+        FileSize = size;
+    }
     /// <summary>Taken offline (zpool offline); persistent unless <see cref="OfflineTemporary"/>.</summary>
     public bool Offline { get; set; }
     /// <summary>zpool offline -t: not recorded in the labels, so the next import brings the device back.</summary>
@@ -106,7 +118,9 @@ public sealed class LeafDevice : IDisposable
     /// <summary>Size with the labels' alignment: labels sit at multiples of 256 KiB.</summary>
     public long AlignedSize => FileSize / LabelSize * LabelSize;
     /// <summary>Bytes usable for data between the front reserve and the end labels.</summary>
-    public long DataSize => AlignedSize - DataStart - 2 * LabelSize;
+    public long DataSize => DataSizeOf(FileSize);
+
+    private static long DataSizeOf(long fileSize) => fileSize / LabelSize * LabelSize - DataStart - 2 * LabelSize;
 
     public static long LabelOffset(int label, long alignedSize) => label < 2 ? label * LabelSize : alignedSize - (4 - label) * LabelSize;
 

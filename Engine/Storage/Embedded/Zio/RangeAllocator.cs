@@ -21,7 +21,7 @@ public sealed class RangeAllocator
         FreeBytes = size;
     }
 
-    public long Size { get; }
+    public long Size { get; private set; }
     public int Ashift { get; }
     public long FreeBytes { get; private set; }
     public long AllocatedBytes => Size - FreeBytes;
@@ -116,6 +116,16 @@ public sealed class RangeAllocator
             pos = start + len;
         }
         if (pos < Size) yield return (pos, Size - pos);
+    }
+
+    /// <summary>Vdev expansion: the address space grows to <paramref name="newSize"/> and the new range is free.</summary>
+    public void Grow(long newSize)
+    {
+        if (newSize < Size) throw new ArgumentOutOfRangeException(nameof(newSize), "An allocator only grows.");
+        if (newSize == Size) return;
+        long old = Size;
+        Size = newSize;
+        Free(old, newSize - old);
     }
 
     /// <summary>zpool's fragmentation: how much free space sits in small extents (0-100).</summary>

@@ -198,9 +198,29 @@ public sealed class ZplFiles(IZplHost host) : IZFiles
         {
             var o = Require(c, path);
             if (o.Dn.Type != ObjectType.File) throw IllumosException.Invalid("ZplNotFile", $"'{path}' is not a regular file.", dataset + path);
+            if (!c.ReadOnly && AccessTimeDue(c, o.Dn))
+            {
+                // Committed with the next txg, as ZFS writes access times lazily.
+                o.Dn.ATime = NowNs();
+                o.MarkDirty();
+            }
             return (o.Id, o.Length);
         });
         return new ZplStream(host, this, dataset, obj, length, writable: false);
+    }
+
+    private const long DayNs = 86_400L * 1_000_000_000;
+
+    /// <summary>
+    /// Whether opening a file to read updates its access time: atime=on does (effective value, so a
+    /// temporary noatime stops it); with relatime=on only when the access time is not newer than the
+    /// last change, or is a day old (the relatime rule). Read-only filesystems and snapshots never do.
+    /// </summary>
+    private static bool AccessTimeDue(ZplContext c, Dnode dn)
+    {
+        if (c.Prop("atime") != "on") return false;
+        if (c.Prop("relatime") != "on") return true;
+        return dn.ATime <= dn.MTime || dn.ATime <= dn.CTime || NowNs() - dn.ATime >= DayNs;
     }
 
     public Stream OpenWrite(string dataset, string path, FileMode mode, CancellationToken ct)

@@ -14,6 +14,8 @@ public class BadStreamTests : IDisposable
     public BadStreamTests()
     {
         _f.CreatePool("tank", "d1");
+        // Reading files (State) must not change them: no access time updates.
+        _f.Storage.SetProperties("tank", new Dictionary<string, string> { ["atime"] = "off" }, default);
         _f.Storage.CreateFileSystem("tank/fs", null, false, default);
         Populate(_f.Storage, "tank/fs", bigFile: 600_000);
         _f.Storage.CreateSnapshots(["tank/fs@a"], false, null, default);

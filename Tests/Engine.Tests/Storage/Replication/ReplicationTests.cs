@@ -74,6 +74,8 @@ public class ReplicationTests
         using var dst = new StorageFixture();
         src.CreatePool("tank", "d1");
         dst.CreatePool("backup", "d1");
+        // As in ZFS, reading the copy with atime=on would modify it and the incremental receive would be refused.
+        dst.Storage.SetProperties("backup", new Dictionary<string, string> { ["atime"] = "off" }, default);
         src.Storage.CreateFileSystem("tank/fs", null, false, default);
         Populate(src.Storage, "tank/fs");
         src.Storage.CreateSnapshots(["tank/fs@one"], false, null, default);
