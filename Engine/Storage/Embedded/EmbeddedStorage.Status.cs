@@ -61,7 +61,7 @@ public sealed partial class EmbeddedStorage
 
     private static ZRemovalInfo? RemovalOf(Pool p) => p.LastRemoval is not { } last ? null : new ZRemovalInfo
     {
-        Vdev = last.Last.Vdev, State = ZScanState.Finished, Copied = (ulong)last.Last.Copied, ToCopy = (ulong)last.Last.Copied,
+        Vdev = last.Last.Vdev, Copied = (ulong)last.Last.Copied,
         StartTime = DateTimeOffset.FromUnixTimeSeconds(last.Last.StartTime), EndTime = DateTimeOffset.FromUnixTimeSeconds(last.Last.EndTime),
         MappingMemory = (ulong)last.MappingMemory,
     };

@@ -55,14 +55,12 @@ public sealed record ZScanInfo
     public string? Text { get; init; }
 }
 
-/// <summary>The remove line of <c>zpool status</c>: the last removal of a top-level data vdev.</summary>
+/// <summary>The remove line of <c>zpool status</c>: the last completed removal of a top-level data vdev.</summary>
 public sealed record ZRemovalInfo
 {
     /// <summary>The removed vdev's id (the N of indirect-N).</summary>
     public int Vdev { get; init; }
-    public ZScanState State { get; init; }
     public ulong Copied { get; init; }
-    public ulong ToCopy { get; init; }
     public DateTimeOffset? StartTime { get; init; }
     public DateTimeOffset? EndTime { get; init; }
     /// <summary>Memory the indirect mappings of all removed vdevs take.</summary>

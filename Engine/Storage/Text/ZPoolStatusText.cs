@@ -63,9 +63,7 @@ public static class ZPoolStatusText
     public static string RemovalLines(ZRemovalInfo r)
     {
         var took = r.StartTime is { } st && r.EndTime is { } et ? et - st : TimeSpan.Zero;
-        var line = r.State == ZScanState.Finished
-            ? $"Removal of vdev {r.Vdev} copied {Size.Format(r.Copied)} in {(long)took.TotalHours}h{took.Minutes}m, completed on {When(r.EndTime)}"
-            : $"Evacuation of vdev {r.Vdev} in progress since {When(r.StartTime)}";
+        var line = $"Removal of vdev {r.Vdev} copied {Size.Format(r.Copied)} in {(long)took.TotalHours}h{took.Minutes}m, completed on {When(r.EndTime)}";
         return r.MappingMemory > 0 ? line + $"\n\t{Size.Format(r.MappingMemory)} memory used for removed device mappings" : line;
     }
 
