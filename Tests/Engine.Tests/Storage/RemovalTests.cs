@@ -80,8 +80,15 @@ public class RemovalTests
         Assert.Equal(0UL, scan.Errors);
         Assert.Equal(0UL, scan.Repaired);
         Assert.True(scan.Examined >= (ulong)onD2 / 2, "the scrub read the remapped blocks");
-        // The freed device makes a new pool.
+        // The freed device makes a new pool; the removed vdev never needs it again.
         f.CreatePool("other", "d2");
+        f.Storage.DestroyPool("other", false, default);
+        File.Delete(f.Dev("d2"));
+        f.Reopen();
+        AssertIntact(f, fs, snap);
+        f.ExportImport();
+        Assert.Equal(ZHealth.ONLINE, f.Storage.GetStatus("tank", false, default).State);
+        AssertIntact(f, fs, snap);
     }
 
     [Fact]
