@@ -248,7 +248,7 @@ Describe 'Growing devices (expandsize, Enable-ZPoolDevice -Expand, autoexpand)' 
 }
 
 Describe 'Removing log vdevs' {
-    It 'removes a log device and a log mirror by name, and refuses a data vdev' {
+    It 'removes a log device and a log mirror by name, and refuses the last data vdev' {
         $d = New-Disk ld.img; $l = New-Disk l1.img; $m1 = New-Disk lm1.img; $m2 = New-Disk lm2.img
         New-ZPool -Session $s logpool $d log $l log mirror $m1 $m2 | Out-Null
         Remove-ZPoolDevice -Session $s logpool $l -Confirm:$false
@@ -260,7 +260,85 @@ Describe 'Removing log vdevs' {
         (Get-ZPool -Session $s logpool).Health | Should -Be 'ONLINE'
         (Get-ZPoolHistory -Session $s logpool).Command -join "`n" | Should -Match 'zpool remove logpool mirror-2'
         $err = Invoke-Captured { Remove-ZPoolDevice -Session $s logpool $d -Confirm:$false }
-        $err.Errors[0].FullyQualifiedErrorId | Should -BeLike 'StorageNotImplemented*'
-        $err.Errors[0].CategoryInfo.Category | Should -Be 'NotImplemented'
+        $err.Errors[0].FullyQualifiedErrorId | Should -BeLike 'RemoveLastDataVdev*'
+        $err.Errors[0].CategoryInfo.Category | Should -Be 'InvalidOperation'
+        $err.Errors[0].TargetObject | Should -Be $d
+    }
+}
+
+Describe 'Removing data vdevs' {
+    BeforeAll {
+        function Get-Hashes([string] $dataset, [string[]] $names) {
+            $names | ForEach-Object { [Convert]::ToHexString([Security.Cryptography.SHA256]::HashData((Read-PoolFile $dataset "/$_"))) }
+        }
+    }
+
+    It 'evacuates a device: data intact after export and import and a scrub, the pool smaller, the device free for a new pool' {
+        $a = New-Disk ra.img; $b = New-Disk rb.img
+        New-ZPool -Session $s rmpool $a $b | Out-Null
+        New-ZDataset -Session $s rmpool/fs -Property @{ compression = 'off' } | Out-Null
+        $names = 0..7 | ForEach-Object { "f$_" }
+        foreach ($i in 0..7) { Write-PoolFile rmpool/fs "/f$i" (Get-Bytes (400KB + $i * 50KB) $i) }
+        New-ZSnapshot -Session $s rmpool/fs@keep | Out-Null
+        Write-PoolFile rmpool/fs /f0 (Get-Bytes 100KB 99)
+        $hashes = Get-Hashes rmpool/fs $names
+        $before = Get-ZPool -Session $s rmpool
+        $onB = (Get-ZPoolIOStat -Session $s rmpool -Device | Where-Object Device -eq $b).Allocated
+        $onB | Should -BeGreaterThan 1MB
+
+        $whatIf = Get-WhatIfText { Remove-ZPoolDevice -Session $s rmpool $b -WhatIf }
+        $whatIf | Should -Match ([regex]::Escape("Remove $b (evacuating ") + '.*of allocated data onto the other data vdevs')
+        (Get-ZPoolStatus -Session $s rmpool).Config.Children.Path | Should -Be @($a, $b)
+
+        Remove-ZPoolDevice -Session $s rmpool $b -Confirm:$false
+        $after = Get-ZPool -Session $s rmpool
+        $after.Size | Should -BeLessThan $before.Size
+        [math]::Abs([long]$after.Allocated - [long]$before.Allocated) | Should -BeLessThan 1MB
+        $st = Get-ZPoolStatus -Session $s rmpool
+        $st.Config.Children.Path | Should -Be @($a)
+        $st.Removal.Vdev | Should -Be 1
+        $st.Removal.Copied | Should -Be $onB
+        ($st | Out-String) | Should -Match 'remove: Removal of vdev 1 copied \S+ in \d+h\d+m, completed on'
+        ($st | Out-String) | Should -Match 'memory used for removed device mappings'
+        (Get-ZPoolHistory -Session $s rmpool).Command | Should -Contain "zpool remove rmpool $b"
+
+        Reimport rmpool
+        Get-Hashes rmpool/fs $names | Should -Be $hashes
+        $scan = (Start-ZPoolScrub -Session $s rmpool -Wait -PassThru).Scan
+        $scan.State | Should -Be 'Finished'
+        $scan.Errors | Should -Be 0
+        New-ZPool -Session $s reuse $b | Out-Null
+        Remove-ZPool -Session $s reuse -Confirm:$false
+    }
+
+    It 'removes a mirror named as Get-ZPoolStatus shows it' {
+        $m = 1..4 | ForEach-Object { New-Disk "rm$_.img" }
+        New-ZPool -Session $s rmmirror mirror $m[0] $m[1] mirror $m[2] $m[3] | Out-Null
+        foreach ($i in 0..5) { Write-PoolFile rmmirror "/m$i" (Get-Bytes 500KB (20 + $i)) }
+        $hashes = Get-Hashes rmmirror (0..5 | ForEach-Object { "m$_" })
+        Remove-ZPoolDevice -Session $s rmmirror mirror-1 -Confirm:$false
+        (Get-ZPoolStatus -Session $s rmmirror).Config.Children.Name | Should -Be @('mirror-0')
+        Reimport rmmirror
+        Get-Hashes rmmirror (0..5 | ForEach-Object { "m$_" }) | Should -Be $hashes
+    }
+
+    It 'refuses a pool with raidz, and a removal the other vdevs have no room for' {
+        $r = 1..3 | ForEach-Object { New-Disk "rr$_.img" }; $x = New-Disk rx.img
+        New-ZPool -Session $s rzpool raidz $r[0] $r[1] $r[2] | Out-Null
+        Add-ZPoolDevice -Session $s rzpool $x -Force -Confirm:$false
+        $err = Invoke-Captured { Remove-ZPoolDevice -Session $s rzpool $x -Confirm:$false }
+        $err.Errors[0].FullyQualifiedErrorId | Should -BeLike 'RemoveRaidzInPool*'
+        $err.Errors[0].CategoryInfo.Category | Should -Be 'InvalidOperation'
+        $err.Errors[0].Exception.Message | Should -Match 'not be raidz'
+        @((Get-ZPoolStatus -Session $s rzpool).Config.Children).Count | Should -Be 2
+
+        $f1 = New-Disk rf1.img; $f2 = New-Disk rf2.img
+        New-ZPool -Session $s fullpool $f1 $f2 | Out-Null
+        New-ZDataset -Session $s fullpool/fs -Property @{ compression = 'off' } | Out-Null
+        Write-PoolFile fullpool/fs /big (Get-Bytes 80MB 5)
+        $err = Invoke-Captured { Remove-ZPoolDevice -Session $s fullpool $f2 -Confirm:$false }
+        $err.Errors[0].FullyQualifiedErrorId | Should -BeLike 'RemoveOutOfSpace*'
+        $err.Errors[0].Exception.Message | Should -Match 'out of space'
+        (Get-ZPoolStatus -Session $s fullpool).Config.Children.Path | Should -Be @($f1, $f2)
     }
 }

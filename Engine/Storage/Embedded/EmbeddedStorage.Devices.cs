@@ -136,9 +136,7 @@ public sealed partial class EmbeddedStorage
     private static void ClearLabels(LeafDevice leaf)
     {
         if (leaf.State == ZHealth.UNAVAIL) { leaf.Dispose(); return; } // gone: nothing to clear
-        var zero = new byte[LeafDevice.LabelSize];
-        for (int l = 0; l < 4; l++) leaf.WriteRaw(LeafDevice.LabelOffset(l, leaf.AlignedSize), zero);
-        leaf.Flush();
+        Label.Clear(leaf);
         leaf.Dispose();
     }
 

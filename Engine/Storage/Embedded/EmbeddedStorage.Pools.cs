@@ -33,7 +33,7 @@ public sealed partial class EmbeddedStorage
 
     private static int Fragmentation(Pool p)
     {
-        var normal = Enumerable.Range(0, p.Tops.Count).Where(i => p.Tops[i].Class == ZVdevClass.Normal).ToList();
+        var normal = Enumerable.Range(0, p.Tops.Count).Where(i => p.Tops[i].Class == ZVdevClass.Normal && !p.Tops[i].IsHole).ToList();
         long free = normal.Sum(i => p.Space.Allocators[i].FreeBytes);
         return free == 0 ? 0 : (int)(normal.Sum(i => (long)p.Space.Allocators[i].Fragmentation() * p.Space.Allocators[i].FreeBytes) / free);
     }
@@ -209,13 +209,13 @@ public sealed partial class EmbeddedStorage
     }
 
     private static IEnumerable<ulong> LeafGuids(VdevConfigNode n) =>
-        n.Type == "hole" ? [] : n.Children.Count == 0 && n.Type != "root" ? [n.Guid] : n.Children.SelectMany(LeafGuids);
+        n.Type is "hole" or "indirect" ? [] : n.Children.Count == 0 && n.Type != "root" ? [n.Guid] : n.Children.SelectMany(LeafGuids);
 
     public IReadOnlyList<ZImportablePool> FindImportablePools(IReadOnlyList<string> searchDirectories, CancellationToken ct) => Locked(() =>
         (IReadOnlyList<ZImportablePool>)Scan(searchDirectories).Select(f =>
         {
             bool complete = LeafGuids(f.Config.VdevTree).All(f.Paths.ContainsKey);
-            bool importable = f.Config.VdevTree.Children.Where(t => t.Class is ZVdevClass.Normal or ZVdevClass.Log && t.Type != "hole").All(t =>
+            bool importable = f.Config.VdevTree.Children.Where(t => t.Class is ZVdevClass.Normal or ZVdevClass.Log && t.Type is not ("hole" or "indirect")).All(t =>
             {
                 var leaves = t.Children.Count == 0 ? [t.Guid] : t.Children.Select(c => c.Guid).ToList();
                 int gone = leaves.Count(g => !f.Paths.ContainsKey(g));
@@ -321,9 +321,9 @@ public sealed partial class EmbeddedStorage
         new(ErrorKind.NotImplemented, "StorageNotImplemented", $"The embedded storage engine does not implement {what} yet.", what);
 
     /// <summary>
-    /// zpool remove: a cache or spare device, or a whole log vdev (named by its device, or as
-    /// mirror-N for a log mirror). Top-level data vdevs need device evacuation, which this engine
-    /// does not implement.
+    /// zpool remove: a cache or spare device, a whole log vdev (named by its device, or as mirror-N
+    /// for a log mirror), or a top-level data vdev (a device or mirror-N), whose data is evacuated
+    /// onto the other data vdevs before this returns (see <see cref="Pool.RemoveDataVdev"/>).
     /// </summary>
     public void RemoveDevice(string pool, string device, CancellationToken ct) => Locked(() =>
     {
@@ -338,11 +338,16 @@ public sealed partial class EmbeddedStorage
             {
                 if (p.Tops.FirstOrDefault(t => t.Leaves.Any(Named)) is not { } member)
                     throw IllumosException.NotFound("DeviceNotInPool", $"'{device}' is not a device of pool '{p.Name}'.", device);
-                if (member.Class != ZVdevClass.Log) throw NotYet("removing top-level data vdevs (device evacuation)");
-                throw IllumosException.Refused("RemoveLogMember", $"'{device}' is one side of log vdev {member.Name}: detach it, or remove {member.Name} as a whole.", device);
+                throw IllumosException.Refused(member.Class == ZVdevClass.Log ? "RemoveLogMember" : "RemoveMirrorMember",
+                    $"'{device}' is one side of {(member.Class == ZVdevClass.Log ? "log " : "")}vdev {member.Name}: detach it, or remove {member.Name} as a whole.", device);
             }
-            if (top.Class != ZVdevClass.Log) throw NotYet("removing top-level data vdevs (device evacuation)");
-            RemoveLogVdev(p, top, device);
+            if (top.Class == ZVdevClass.Log) RemoveLogVdev(p, top, device);
+            else if (top.Class != ZVdevClass.Normal) throw NotYet($"removing {top.Class.ToString().ToLowerInvariant()} vdevs");
+            else
+            {
+                foreach (var l in p.RemoveDataVdev(top, $"zpool remove {p.Name} {device}")) ClearLabels(l);
+                SaveCache();
+            }
             return;
         }
         if (p.SpareInUse(leaf))

@@ -53,11 +53,18 @@ public sealed partial class EmbeddedStorage
         return new ZPoolStatus
         {
             PoolName = p.Name, State = p.Health, Config = tree, ErrorCount = DataErrorCount(p),
-            Scan = ScanOf(p), Errors = includeErrorList ? ErrorList(p) : Array.Empty<ZPoolError>(),
+            Scan = ScanOf(p), Removal = RemovalOf(p), Errors = includeErrorList ? ErrorList(p) : Array.Empty<ZPoolError>(),
             Status = status, Action = action,
             ErrorsText = DataErrorCount(p) is var n && n == 0 ? "No known data errors" : $"{n} data errors, use '-v' for a list",
         };
     });
+
+    private static ZRemovalInfo? RemovalOf(Pool p) => p.LastRemoval is not { } last ? null : new ZRemovalInfo
+    {
+        Vdev = last.Last.Vdev, Copied = (ulong)last.Last.Copied,
+        StartTime = DateTimeOffset.FromUnixTimeSeconds(last.Last.StartTime), EndTime = DateTimeOffset.FromUnixTimeSeconds(last.Last.EndTime),
+        MappingMemory = (ulong)last.MappingMemory,
+    };
 
     /// <summary>The status and action lines of zpool status: the most serious condition first.</summary>
     private static (string? Status, string? Action) Explain(Pool p, ZPoolVdev tree)

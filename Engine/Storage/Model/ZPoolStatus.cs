@@ -55,6 +55,18 @@ public sealed record ZScanInfo
     public string? Text { get; init; }
 }
 
+/// <summary>The remove line of <c>zpool status</c>: the last completed removal of a top-level data vdev.</summary>
+public sealed record ZRemovalInfo
+{
+    /// <summary>The removed vdev's id (the N of indirect-N).</summary>
+    public int Vdev { get; init; }
+    public ulong Copied { get; init; }
+    public DateTimeOffset? StartTime { get; init; }
+    public DateTimeOffset? EndTime { get; init; }
+    /// <summary>Memory the indirect mappings of all removed vdevs take.</summary>
+    public ulong MappingMemory { get; init; }
+}
+
 /// <summary>An entry of the pool's persistent error log.</summary>
 public sealed record ZPoolError
 {
@@ -75,6 +87,8 @@ public sealed record ZPoolStatus : HostObject
     public string? Action { get; init; }
     public string? See { get; init; }
     public ZScanInfo Scan { get; init; } = new();
+    /// <summary>The last removal of a top-level data vdev, or null when there was none.</summary>
+    public ZRemovalInfo? Removal { get; init; }
     /// <summary>The vdev tree; the root is the pool, with normal, log, cache, spare and special vdevs beneath.</summary>
     public required ZPoolVdev Config { get; init; }
     /// <summary>Number of data errors (known even when the list is not requested).</summary>

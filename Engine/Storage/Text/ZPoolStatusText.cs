@@ -15,6 +15,7 @@ public static class ZPoolStatusText
         if (s.Action is { Length: > 0 }) b.Append("action: ").AppendLine(s.Action);
         if (s.See is { Length: > 0 }) b.Append("   see: ").AppendLine(s.See);
         b.Append("  scan: ").AppendLine(ScanLine(s.Scan));
+        if (s.Removal is { } r) b.Append("remove: ").AppendLine(RemovalLines(r));
         b.AppendLine("config:");
         b.AppendLine();
         var rows = new List<(string Name, ZPoolVdev? V)>();
@@ -56,6 +57,14 @@ public static class ZPoolStatusText
             foreach (var e in s.Errors) b.Append("        ").AppendLine(e.Location);
         }
         return b.ToString();
+    }
+
+    /// <summary>zpool status's remove section: the removal's outcome, then the mappings' memory.</summary>
+    public static string RemovalLines(ZRemovalInfo r)
+    {
+        var took = r.StartTime is { } st && r.EndTime is { } et ? et - st : TimeSpan.Zero;
+        var line = $"Removal of vdev {r.Vdev} copied {Size.Format(r.Copied)} in {(long)took.TotalHours}h{took.Minutes}m, completed on {When(r.EndTime)}";
+        return r.MappingMemory > 0 ? line + $"\n\t{Size.Format(r.MappingMemory)} memory used for removed device mappings" : line;
     }
 
     public static string ScanLine(ZScanInfo scan)

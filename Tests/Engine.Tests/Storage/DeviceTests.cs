@@ -238,7 +238,7 @@ public class DeviceTests
     }
 
     [Fact]
-    public void Log_vdevs_are_removed_after_the_intent_log_is_committed_and_data_vdevs_are_refused()
+    public void Log_vdevs_are_removed_after_the_intent_log_is_committed_and_the_last_data_vdev_is_refused()
     {
         using var f = new StorageFixture();
         f.CreatePool("tank", "d1", "log", "l1", "log", "mirror", "l2", "l3");
@@ -250,7 +250,7 @@ public class DeviceTests
         var e = Assert.Throws<IllumosException>(() => f.Storage.RemoveDevice("tank", f.Dev("l2"), default));
         Assert.Equal("RemoveLogMember", e.ErrorId);
         e = Assert.Throws<IllumosException>(() => f.Storage.RemoveDevice("tank", f.Dev("d1"), default));
-        Assert.Equal(ErrorKind.NotImplemented, e.Kind);
+        Assert.Equal("RemoveLastDataVdev", e.ErrorId);
         f.Storage.RemoveDevice("tank", f.Dev("l1"), default);
         Assert.Null(Illumos.Engine.Storage.Embedded.EmbeddedStorage.TryReadLabel(f.Dev("l1")));
         var logs = f.Storage.GetStatus("tank", false, default).Config.Children.Where(c => c.Class == ZVdevClass.Log).ToList();

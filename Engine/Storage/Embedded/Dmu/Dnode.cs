@@ -7,7 +7,7 @@ namespace Illumos.Engine.Storage.Embedded.Dmu;
 public enum ObjectType : byte
 {
     None = 0, MetaDnode = 1, MasterNode = 2, Directory = 3, File = 4, Symlink = 5, ZvolData = 6,
-    PoolConfig = 10, DslDataset = 11, Deadlist = 12, SpaceMap = 13, History = 14, ErrorLog = 15, ScanState = 16,
+    PoolConfig = 10, DslDataset = 11, Deadlist = 12, SpaceMap = 13, History = 14, ErrorLog = 15, ScanState = 16, IndirectMapping = 17,
 }
 
 /// <summary>

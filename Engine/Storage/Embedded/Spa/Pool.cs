@@ -135,16 +135,21 @@ public sealed partial class Pool : IDisposable
     public VdevConfigNode BuildTree() => new()
     {
         Type = "root", Guid = Guid,
-        Children = Tops.Select(t => t.Type == "file"
-            ? LeafNode(t.Leaves[0]) with { Guid = t.Guid, Id = t.Id, Class = t.Class, Asize = t.Asize, Ashift = t.Ashift }
-            : new VdevConfigNode
-            {
-                Type = t.Type, Guid = t.Guid, Id = t.Id, Class = t.Class, Asize = t.Asize, Ashift = t.Ashift, Parity = t.Parity,
-                Children = t.Leaves.Select(l => SpareActivations.FirstOrDefault(a => a.Spare == l) is { } a
-                    ? new VdevConfigNode { Type = "spare", Guid = a.Original.Guid ^ a.Spare.Guid, Children = [LeafNode(a.Original), LeafNode(a.Spare)] }
-                    : LeafNode(l)).ToList(),
-            }).Concat(CacheDevices.Select(l => LeafNode(l) with { Class = ZVdevClass.Cache }))
+        Children = Tops.Select(TopNode).Concat(CacheDevices.Select(l => LeafNode(l) with { Class = ZVdevClass.Cache }))
           .Concat(Spares.Select(l => LeafNode(l) with { Class = ZVdevClass.Spare })).ToList(),
+    };
+
+    private VdevConfigNode TopNode(TopVdev t) => t switch
+    {
+        IndirectVdev => IndirectNode(t),
+        _ when t.Type == "file" => LeafNode(t.Leaves[0]) with { Guid = t.Guid, Id = t.Id, Class = t.Class, Asize = t.Asize, Ashift = t.Ashift },
+        _ => new VdevConfigNode
+        {
+            Type = t.Type, Guid = t.Guid, Id = t.Id, Class = t.Class, Asize = t.Asize, Ashift = t.Ashift, Parity = t.Parity,
+            Children = t.Leaves.Select(l => SpareActivations.FirstOrDefault(a => a.Spare == l) is { } a
+                ? new VdevConfigNode { Type = "spare", Guid = a.Original.Guid ^ a.Spare.Guid, Children = [LeafNode(a.Original), LeafNode(a.Spare)] }
+                : LeafNode(l)).ToList(),
+        },
     };
 
     private static VdevConfigNode LeafNode(LeafDevice l) => new()
@@ -213,7 +218,7 @@ public sealed partial class Pool : IDisposable
         FlushAll(Tops.SelectMany(t => t.Leaves));
         var leafStates = PersistentLeafStates();
         bool labels = _labelsDirty || leafStates != _writtenLeafStates;
-        if (labels) WriteLabels([0, 2], LabelPoolState.Active);
+        if (labels) { WriteLabels([0, 2], LabelPoolState.Active); StepForTests?.Invoke("even-labels"); }
         var ub = new Uberblock(txg, GuidSum(), DateTimeOffset.UtcNow.ToUnixTimeSeconds(), mosRoot);
         var ubLeaves = Tops.SelectMany(t => t.Leaves).Where(l => l.Usable).ToList();
         foreach (var leaf in ubLeaves)
@@ -442,20 +447,25 @@ public sealed partial class Pool : IDisposable
             var tops = new List<TopVdev>();
             var cache = new List<LeafDevice>();
             var spares = new List<LeafDevice>();
+            var evacuated = new Dictionary<int, TopVdev>();
             foreach (var n in config.VdevTree.Children)
             {
                 if (n.Class == ZVdevClass.Cache) { cache.Add(OpenLeaf(n)); continue; }
                 if (n.Class == ZVdevClass.Spare) { spares.Add(OpenLeaf(n)); continue; }
+                if (n.Type == "indirect") { tops.Add(evacuated[n.Id] = OpenEvacuated(n, OpenLeaf)); continue; }
                 var leaves = n.Type == "file" ? [OpenLeaf(n)] : n.Children.Select(c => OpenSlot(c, n.Id)).ToList();
                 tops.Add(TopVdev.Create(n.Id, n.Guid, n.Type, n.Class, n.Ashift, leaves, n.Parity));
             }
-            var faulted = tops.Where(t => !t.IsHole && (t.State == ZHealth.FAULTED || t.Asize <= 0)).ToList();
+            var faulted = tops.Where(t => !t.IsHole && !evacuated.ContainsKey(t.Id) && (t.State == ZHealth.FAULTED || t.Asize <= 0)).ToList();
             if (faulted.Count > 0)
                 throw new IllumosException(ErrorKind.ResourceUnavailable, "PoolInsufficientReplicas",
                     $"Pool '{config.PoolName}' cannot be opened: {string.Join(", ", faulted.Select(t => t.Type + "-" + t.Id))} has too many missing devices ({string.Join(", ", faulted.SelectMany(t => t.Leaves).Where(l => l.State == ZHealth.UNAVAIL).Select(l => l.Path))}).", config.PoolName);
             var pool = new Pool(newName ?? config.PoolName, config.PoolGuid, tops, cache, spares, arcBytes);
             pool.SpareActivations.AddRange(activations);
+            foreach (var (id, top) in evacuated) pool._evacuatedTops[id] = top;
             pool.Load();
+            // A removal that committed before the process could release its devices is finished now.
+            foreach (var l in pool.SettleEvacuated()) { Label.Clear(l); l.Dispose(); }
             pool.ReplayIntentLog();
             if (newName is not null && newName != config.PoolName) pool.Dsl.RenamePool(config.PoolName, newName);
             pool._labelsDirty = true;
@@ -497,9 +507,11 @@ public sealed partial class Pool : IDisposable
                 LastMosRoot = ub.RootBp;
                 Config = PoolConfig.Deserialize(ReadObject(Mos.Get(1)));
                 LastTxg = ub.Txg;
+                AttachRemovals();
                 ReplaySpaceMap();
                 foreach (var bp in ObjectSet.Traverse(Zio, ub.RootBp))
                     for (int i = 0; i < bp.Copies; i++) { var d = bp.GetDva(i); Space.Allocators[(int)d.Vdev].Claim((long)d.Offset, d.Asize); }
+                ClaimRemovedCopies();
                 Dsl.Load();
                 _staleLeaves.Clear();
                 foreach (var leaf in Tops.SelectMany(t => t.Leaves).Where(l => l.Usable))
@@ -539,6 +551,7 @@ public sealed partial class Pool : IDisposable
     internal void CrashForTests()
     {
         Scrub?.Interrupt();
+        _evacuating?.Dispose();
         foreach (var t in Tops) t.Dispose();
         foreach (var l in CacheDevices) l.Dispose();
         foreach (var l in Spares) l.Dispose();
@@ -585,6 +598,7 @@ public sealed partial class Pool : IDisposable
     public void Dispose()
     {
         Scrub?.Interrupt();
+        _evacuating?.Dispose();
         foreach (var t in Tops) t.Dispose();
         foreach (var l in CacheDevices) l.Dispose();
         foreach (var l in Spares) l.Dispose();

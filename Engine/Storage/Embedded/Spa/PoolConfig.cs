@@ -13,11 +13,16 @@ public sealed class PoolConfig
     /// <summary>The scan state object (<see cref="ScanPhys"/>); 0 until the first scrub or resilver.</summary>
     public ulong ScanObj { get; set; }
     public long Creation { get; set; }
+    /// <summary>Completed removals of data vdevs, oldest first (their indirect mappings are read in this order at import).</summary>
+    public List<RemovalRecord> Removals { get; set; } = new();
 
     public byte[] Serialize() => JsonSerializer.SerializeToUtf8Bytes(this);
     public static PoolConfig Deserialize(ReadOnlySpan<byte> b) =>
         JsonSerializer.Deserialize<PoolConfig>(b) ?? throw new IllumosException(ErrorKind.InvalidData, "PoolConfigCorrupt", "The pool configuration object is empty.", null);
 }
+
+/// <summary>A removed data vdev (ZFS's spa_removing_phys and vdev_indirect_config): its mapping object and the figures zpool status reports.</summary>
+public sealed record RemovalRecord(int Vdev, ulong MappingObj, long SourceAsize, long Copied, long StartTime, long EndTime);
 
 /// <summary>One zpool history record, stored as a JSON line in the history object.</summary>
 public sealed record HistoryRecord(long Time, string Command, bool Internal, ulong Txg, string? User, string? Host);

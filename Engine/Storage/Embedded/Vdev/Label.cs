@@ -25,6 +25,11 @@ public sealed record VdevConfigNode
     public bool Faulted { get; init; }
     public bool Degraded { get; init; }
     public List<VdevConfigNode> Children { get; init; } = new();
+    /// <summary>
+    /// An indirect vdev: the vdev it was before its removal. Labels are written before the txg that
+    /// completes a removal; a crash in between imports that txg's predecessor, which still needs the device.
+    /// </summary>
+    public VdevConfigNode? Evacuated { get; init; }
 }
 
 /// <summary>What a label holds: pool identity, state, the label's own vdev guid and the full vdev tree.</summary>
@@ -113,6 +118,14 @@ public static class Label
                 if (ub is { } u && Uberblock.SlotOf(u.Txg) == s) yield return u;
             }
         }
+    }
+
+    /// <summary>Zeroes the four labels, so the device no longer names a pool and can make a new one.</summary>
+    public static void Clear(LeafDevice leaf)
+    {
+        var zero = new byte[LeafDevice.LabelSize];
+        for (int l = 0; l < 4; l++) leaf.WriteRaw(LeafDevice.LabelOffset(l, leaf.AlignedSize), zero);
+        leaf.Flush();
     }
 
     public static string Describe(LabelConfig c) => Encoding.UTF8.GetString(JsonSerializer.SerializeToUtf8Bytes(c, Json));

@@ -24,7 +24,8 @@ public abstract class TopVdev : IDisposable
 
     /// <summary>The name zpool status gives it: mirror-1, raidz2-0 (a plain disk is named by its path).</summary>
     public string Name => Type + "-" + Id;
-    public bool IsHole => Type == "hole";
+    /// <summary>No devices behind it: a removed log vdev (hole) or a removed data vdev (indirect); hidden from status and never allocated from.</summary>
+    public bool IsHole => Type is "hole" or "indirect";
 
     public int Id { get; }
     public ulong Guid { get; }

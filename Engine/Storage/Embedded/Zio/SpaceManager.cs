@@ -31,6 +31,7 @@ public sealed class SpaceManager
 
     /// <summary>The pool's size as zpool list reports it: normal and special vdevs (log devices are not counted).</summary>
     public long Size => SizeOf(ZVdevClass.Normal) + SizeOf(ZVdevClass.Special);
+    /// <summary>An indirect vdev's allocator tracks its old address space; those bytes are counted where they were copied to.</summary>
     public long Allocated => AllocatedIn(ZVdevClass.Normal) + AllocatedIn(ZVdevClass.Special);
     /// <summary>What datasets can fill: the normal class only (ZFS's dspace), metadata on special vdevs aside.</summary>
     public long DataSize => SizeOf(ZVdevClass.Normal);
@@ -73,7 +74,7 @@ public sealed class SpaceManager
 
     private Dva[] AllocateIn(int psize, int copies, bool logged, ZVdevClass cls)
     {
-        var candidates = Enumerable.Range(0, Tops.Count).Where(i => Tops[i].Class == cls && Tops[i].State != ZHealth.FAULTED).ToList();
+        var candidates = Enumerable.Range(0, Tops.Count).Where(i => Tops[i].Class == cls && !Tops[i].IsHole && i != Evacuating && Tops[i].State != ZHealth.FAULTED).ToList();
         if (candidates.Count == 0 && cls != ZVdevClass.Normal) return AllocateIn(psize, copies, logged, ZVdevClass.Normal);
         if (candidates.Count == 0) throw NoSpace();
         var result = new Dva[copies];
@@ -117,8 +118,50 @@ public sealed class SpaceManager
     /// <summary>After the uberblock of the freeing txg is on disk: the freed ranges become allocatable.</summary>
     public void ReleaseDeferred()
     {
-        foreach (var (v, off, len) in _deferred) Allocators[(int)v].Free(off, len);
+        foreach (var (v, off, len) in _deferred) FreeRange(v, off, len);
         _deferred.Clear();
+    }
+
+    /// <summary>
+    /// Frees a range; on an indirect vdev the old address (whose frees the space map logs, so the
+    /// obsolete part of the mapping is known after import) and the copy it maps to, which is never logged.
+    /// </summary>
+    private void FreeRange(uint vdev, long offset, long length)
+    {
+        Allocators[(int)vdev].Free(offset, length);
+        if (Tops[(int)vdev] is IndirectVdev iv)
+            foreach (var (v, off, len) in iv.Mapping.Translate(offset, length)) FreeRange(v, off, len);
+    }
+
+    /// <summary>Marks the copies of what is live on an indirect vdev's old address space allocated (import, after the space map and the MOS claims).</summary>
+    public void ClaimIndirect(IndirectVdev iv)
+    {
+        foreach (var (off, len) in Allocators[iv.Id].AllocatedExtents())
+            foreach (var (v, doff, dlen) in iv.Mapping.Translate(off, len)) Allocators[(int)v].Claim(doff, dlen);
+    }
+
+    /// <summary>A vdev being evacuated: nothing new is allocated on it.</summary>
+    public int Evacuating { get; set; } = -1;
+
+    /// <summary>
+    /// Space for a removal's copy: up to <paramref name="length"/> contiguous bytes on one data vdev
+    /// (the one with the most free space that fits), fewer when no vdev has a run that long; unlogged
+    /// (import derives it from the mapping). Null when not even a sector is free.
+    /// </summary>
+    public (uint Vdev, long Offset, long Length)? AllocateRun(long length, int sector)
+    {
+        var order = Enumerable.Range(0, Tops.Count).Where(i => Tops[i].Class == ZVdevClass.Normal && !Tops[i].IsHole && i != Evacuating && Tops[i].State != ZHealth.FAULTED)
+            .OrderByDescending(i => Allocators[i].FreeBytes).ToList();
+        for (long want = length; want >= sector; want = Math.Max(sector, want / 2 / sector * sector))
+        {
+            foreach (int i in order)
+            {
+                long off = Allocators[i].Allocate(want);
+                if (off >= 0) return ((uint)i, off, want);
+            }
+            if (want == sector) break;
+        }
+        return null;
     }
 
     public void Replay(SpaceRecord r)
