@@ -44,6 +44,18 @@ public static class ParseText
         return fields;
     }
 
+    /// <summary>Field <paramref name="index"/> of the -H row that starts at <paramref name="lineStart"/> (the row was checked when it was read).</summary>
+    public static ReadOnlySpan<char> TabField(string text, int lineStart, int index)
+    {
+        var rest = text.AsSpan(lineStart);
+        int nl = rest.IndexOf('\n');
+        if (nl >= 0) rest = rest[..nl];
+        if (rest.Length > 0 && rest[^1] == '\r') rest = rest[..^1];
+        for (int k = 0; k < index; k++) rest = rest[(rest.IndexOf('\t') + 1)..];
+        int tab = rest.IndexOf('\t');
+        return tab < 0 ? rest : rest[..tab];
+    }
+
     /// <summary>Splits on runs of blanks into at most <paramref name="max"/> fields; the last one keeps the rest verbatim (trailing blanks trimmed).</summary>
     public static string[] SplitBlanks(string line, int max = int.MaxValue)
     {
@@ -146,8 +158,30 @@ public static class ParseText
     {
         if (v.Length == 0 || (v.Length == 1 && v[0] == '-')) return null;
         var s = v.Length > 1 && (v[^1] == 'x' || v[^1] == '%') ? v[..^1] : v;
+        if (ShortDecimal(s) is { } exact) return exact;
         if (s.IndexOf(',') < 0 && double.TryParse(s, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var d)) return d;
         return Ratio(v.ToString());
+    }
+
+    private static readonly double[] PowersOf10 = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
+
+    /// <summary>
+    /// "1.25" as a double without the general parser: with at most 15 digits the digits and the power of ten are
+    /// both exact doubles, so their quotient is the correctly rounded value, the same double.Parse gives. Null otherwise.
+    /// </summary>
+    private static double? ShortDecimal(ReadOnlySpan<char> s)
+    {
+        ulong digits = 0;
+        int count = 0, decimals = -1;
+        foreach (char c in s)
+        {
+            if (c == '.' && decimals < 0) { decimals = 0; continue; }
+            uint d = (uint)(c - '0');
+            if (d > 9 || ++count > 15) return null;
+            digits = digits * 10 + d;
+            if (decimals >= 0) decimals++;
+        }
+        return count == 0 ? null : digits / PowersOf10[Math.Max(decimals, 0)];
     }
 
     public static DateTimeOffset Epoch(ReadOnlySpan<char> v) =>

@@ -17,18 +17,21 @@ public static class PropertyParser
         int iName = IndexOf(fields, "name"), iProp = IndexOf(fields, "property"), iValue = IndexOf(fields, "value"), iSource = IndexOf(fields, "source");
         if (iValue < 0) throw new ArgumentException("The field list must include 'value'.", nameof(fields));
         var result = new List<ZProperty>();
-        var lines = ParseText.Lines(text);
-        for (int n = 0; n < lines.Count; n++)
+        // `zfs get -r all` prints ~100 rows per dataset: property names, sources and most values repeat
+        var strings = new StringPool();
+        var rows = new TabRows(text, fields.Count, what);
+        Span<int> cuts = fields.Count <= 64 ? stackalloc int[fields.Count * 2] : new int[fields.Count * 2];
+        string name = "";
+        while (rows.Next(cuts))
         {
-            var line = lines[n];
-            if (line.Length == 0) continue;
-            var f = ParseText.SplitTabs(line, fields.Count, what, n + 1);
-            var (source, from) = iSource >= 0 ? Source(f[iSource]) : (ZPropertySource.None, null);
+            // rows come grouped by dataset: the name is the previous row's more often than not
+            if (iName >= 0 && !rows.Field(cuts, iName).SequenceEqual(name)) name = rows.Field(cuts, iName).ToString();
+            var (source, from) = iSource >= 0 ? Source(rows.Field(cuts, iSource), strings) : (ZPropertySource.None, null);
             result.Add(new ZProperty
             {
-                Name = iName >= 0 ? f[iName] : "",
-                Property = iProp >= 0 ? f[iProp] : "",
-                Value = f[iValue],
+                Name = name,
+                Property = iProp >= 0 ? strings.Get(rows.Field(cuts, iProp)) : "",
+                Value = strings.Get(rows.Field(cuts, iValue)),
                 Source = source,
                 InheritedFrom = from,
             });
@@ -37,10 +40,16 @@ public static class PropertyParser
     }
 
     /// <summary>The SOURCE column as an enum and, for inherited values, the dataset they come from.</summary>
-    public static (ZPropertySource Source, string? From) Source(string text)
+    public static (ZPropertySource Source, string? From) Source(string text) => Source(text, null);
+
+    private static (ZPropertySource Source, string? From) Source(ReadOnlySpan<char> text, StringPool? strings)
     {
         const string inherited = "inherited from ";
-        if (text.StartsWith(inherited, StringComparison.Ordinal)) return (ZPropertySource.Inherited, text[inherited.Length..]);
+        if (text.StartsWith(inherited, StringComparison.Ordinal))
+        {
+            var from = text[inherited.Length..];
+            return (ZPropertySource.Inherited, strings is null ? from.ToString() : strings.Get(from));
+        }
         return text switch
         {
             "local" => (ZPropertySource.Local, null),
@@ -48,7 +57,7 @@ public static class PropertyParser
             "received" => (ZPropertySource.Received, null),
             "temporary" => (ZPropertySource.Temporary, null),
             "-" or "" or "none" => (ZPropertySource.None, null),
-            _ => throw ParseText.Error("zfs get", $"unknown property source '{text}'", text),
+            _ => throw ParseText.Error("zfs get", $"unknown property source '{text}'", text.ToString()),
         };
     }
 

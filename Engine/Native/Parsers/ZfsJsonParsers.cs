@@ -96,28 +96,17 @@ public static class ZfsJsonParsers
     }
 
     public static List<ZDataset> ParseDatasets(string text) =>
-        ParseList(text).Where(r => r.Type is "filesystem" or "volume").Select(r =>
-        {
-            var row = ToRow(r.Fields, out var map);
-            return ZfsListParser.ToDataset(row, map);
-        }).ToList();
+        ParseList(text).Where(r => r.Type is "filesystem" or "volume").Select(r => ZfsListParser.ToDataset(r.Fields)).ToList();
 
     public static List<ZSnapshot> ParseSnapshots(string text)
     {
         var result = new List<ZSnapshot>();
         foreach (var r in ParseList(text).Where(r => r.Type == "snapshot"))
         {
-            var row = ToRow(r.Fields, out var map);
-            result.AddRange(ZfsListParser.ParseSnapshots(string.Join('\t', map.Names.Select(n => r.Fields[n].Replace('\t', ' '))), map.Names));
+            var names = r.Fields.Keys.ToArray();
+            result.AddRange(ZfsListParser.ParseSnapshots(string.Join('\t', names.Select(n => r.Fields[n].Replace('\t', ' '))), names));
         }
         return result;
-    }
-
-    private static ZfsListParser.Row ToRow(Dictionary<string, string> fields, out ZfsListParser.FieldMapWithNames map)
-    {
-        var names = fields.Keys.ToArray();
-        map = new ZfsListParser.FieldMapWithNames(names);
-        return ZfsListParser.Row.From(names.Select(n => fields[n]).ToArray());
     }
 
     /// <summary><c>zpool list -j</c>: pools with their properties (human or exact values).</summary>

@@ -24,53 +24,22 @@ public static class ZfsListParser
 
     public static readonly string[] BookmarkFields = ["name", "creation", "guid", "createtxg"];
 
-    /// <summary>Rows as field arrays (a cheap pass used by every mapper; built eagerly, which is far faster than an iterator here).</summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    public static List<Row> Rows(string text, int fieldCount, string what = "zfs list")
-    {
-        var rows = new List<Row>(Math.Max(4, text.Length / Math.Max(16, fieldCount * 8)));
-        int pos = 0, line = 0;
-        while (pos < text.Length)
-        {
-            int nl = text.IndexOf('\n', pos);
-            int end = nl < 0 ? text.Length : nl;
-            int len = end - pos;
-            if (len > 0 && text[end - 1] == '\r') len--;
-            line++;
-            if (len > 0)
-            {
-                var lineSpan = text.AsSpan(pos, len);
-                if (lineSpan.IndexOf('\t') >= 0)
-                {
-                    // fields are cut when they are read; here only their number is checked (a vectorized count)
-                    int f = lineSpan.Count('\t') + 1;
-                    if (f > fieldCount) throw ParseText.Error(what, $"line {line} has more than {fieldCount} fields", text.Substring(pos, len));
-                    if (f != fieldCount) throw ParseText.Error(what, $"line {line} has {f} fields where {fieldCount} were expected", text.Substring(pos, len));
-                    rows.Add(new Row(text, pos, len, fieldCount));
-                }
-                else rows.Add(Row.From(ParseText.SplitTabs(text.Substring(pos, len), fieldCount, what, line)));
-            }
-            pos = end + 1;
-        }
-        return rows;
-    }
-
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static List<ZDataset> ParseDatasets(string text, IReadOnlyList<string> fields)
     {
         var map = new FieldMap(fields);
-        var rows = Rows(text, fields.Count);
-        var result = new List<ZDataset>(rows.Count);
-        foreach (var f in rows) result.Add(ToDataset(f, map));
+        var at = map.Positions(DatasetFields);   // resolved once per listing, not per row
+        var result = new List<ZDataset>(Math.Max(4, text.Length / Math.Max(16, fields.Count * 8)));
+        var rows = new TabRows(text, fields.Count, "zfs list");
+        Span<int> cuts = fields.Count <= 64 ? stackalloc int[fields.Count * 2] : new int[fields.Count * 2];
+        while (rows.Next(cuts)) result.Add(ToDataset(new FieldView(rows.Text, cuts, at), map.Properties(rows.Text, rows.Start)));
         return result;
     }
 
+    /// <summary>A dataset from one row's fields (<paramref name="v"/> reads them by their position in <see cref="DatasetFields"/>).</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    internal static ZDataset ToDataset(Row f, FieldMap m)
+    internal static ZDataset ToDataset(FieldView v, IReadOnlyDictionary<string, string> properties)
     {
-        Span<int> cuts = f.Count <= 64 ? stackalloc int[f.Count * 2] : new int[f.Count * 2];
-        f.Cut(cuts);
-        var v = new DatasetView(f.Text, cuts, m.DatasetIndexes);   // DatasetFields' positions in this listing, resolved once per listing
         var typeSpan = v[1];
         var type = typeSpan.SequenceEqual("volume") ? ZDatasetType.Volume : typeSpan.SequenceEqual("snapshot") ? ZDatasetType.Snapshot : typeSpan.SequenceEqual("bookmark") ? ZDatasetType.Bookmark : ZDatasetType.FileSystem;
         return new ZDataset
@@ -104,8 +73,25 @@ public static class ZfsListParser
             Guid = ParseText.UIntOrZero(v[26]),
             CreateTxg = ParseText.UIntOrZero(v[27]),
             ReceiveResumeToken = v.Text(28),
-            Properties = m.Dictionary(f),
+            Properties = properties,
         };
+    }
+
+    /// <summary>A dataset from fields by name (rebuilt from <c>zfs list -j</c>); they are also its <see cref="ZDataset.Properties"/>.</summary>
+    internal static ZDataset ToDataset(Dictionary<string, string> fields)
+    {
+        var names = fields.Keys.ToArray();
+        var text = string.Concat(fields.Values);
+        var cuts = new int[names.Length * 2];
+        int start = 0, f = 0;
+        foreach (var value in fields.Values)
+        {
+            cuts[2 * f] = start;
+            cuts[2 * f + 1] = value.Length;
+            start += value.Length;
+            f++;
+        }
+        return ToDataset(new FieldView(text, cuts, new FieldMap(names).Positions(DatasetFields)), fields);
     }
 
     /// <summary>Human <c>zfs list</c> with its header (columns named by the header; values split on blanks, so names with blanks are not supported here).</summary>
@@ -120,26 +106,30 @@ public static class ZfsListParser
 
     public static List<ZSnapshot> ParseSnapshots(string text, IReadOnlyList<string> fields)
     {
-        var m = new FieldMap(fields);
+        var map = new FieldMap(fields);
+        var at = map.Positions(SnapshotFields);
         var result = new List<ZSnapshot>();
-        foreach (var f in Rows(text, fields.Count))
+        var rows = new TabRows(text, fields.Count, "zfs list");
+        Span<int> cuts = fields.Count <= 64 ? stackalloc int[fields.Count * 2] : new int[fields.Count * 2];
+        while (rows.Next(cuts))
         {
-            var name = m.Get(f, "name") ?? throw new ArgumentException("The field list must include 'name'.");
+            var v = new FieldView(rows.Text, cuts, at);
+            var name = v.Has(0) ? v.String(0) : throw new ArgumentException("The field list must include 'name'.");
             if (!name.Contains('@')) throw ParseText.Error("zfs list -t snapshot", $"'{name}' is not a snapshot name", name);
             result.Add(new ZSnapshot
             {
                 Name = name,
-                Used = ParseText.UIntOrZero(m.Span(f, "used")),
-                Referenced = ParseText.UIntOrZero(m.Span(f, "referenced")),
-                LogicalReferenced = ParseText.UIntOrZero(m.Span(f, "logicalreferenced")),
-                Written = ParseText.UIntOrZero(m.Span(f, "written")),
-                Creation = ParseText.Epoch(m.Span(f, "creation")),
-                Guid = ParseText.UIntOrZero(m.Span(f, "guid")),
-                CreateTxg = ParseText.UIntOrZero(m.Span(f, "createtxg")),
-                UserReferences = (int)ParseText.UIntOrZero(m.Span(f, "userrefs")),
-                Clones = m.Get(f, "clones") is { Length: > 0 } c && c != "-" ? c.Split(',', StringSplitOptions.RemoveEmptyEntries) : Array.Empty<string>(),
-                DeferDestroy = m.Span(f, "defer_destroy").SequenceEqual("on"),
-                Properties = m.Dictionary(f),
+                Used = ParseText.UIntOrZero(v[1]),
+                Referenced = ParseText.UIntOrZero(v[2]),
+                LogicalReferenced = ParseText.UIntOrZero(v[3]),
+                Written = ParseText.UIntOrZero(v[4]),
+                Creation = ParseText.Epoch(v[5]),
+                Guid = ParseText.UIntOrZero(v[6]),
+                CreateTxg = ParseText.UIntOrZero(v[7]),
+                UserReferences = (int)ParseText.UIntOrZero(v[8]),
+                Clones = v[9] is { Length: > 0 } c && !c.SequenceEqual("-") ? c.ToString().Split(',', StringSplitOptions.RemoveEmptyEntries) : Array.Empty<string>(),
+                DeferDestroy = v[10].SequenceEqual("on"),
+                Properties = map.Properties(rows.Text, rows.Start),
             });
         }
         return result;
@@ -147,140 +137,69 @@ public static class ZfsListParser
 
     public static List<ZBookmark> ParseBookmarks(string text, IReadOnlyList<string> fields)
     {
-        var m = new FieldMap(fields);
+        var at = new FieldMap(fields).Positions(BookmarkFields);
         var result = new List<ZBookmark>();
-        foreach (var f in Rows(text, fields.Count))
+        var rows = new TabRows(text, fields.Count, "zfs list");
+        Span<int> cuts = fields.Count <= 64 ? stackalloc int[fields.Count * 2] : new int[fields.Count * 2];
+        while (rows.Next(cuts))
         {
-            var name = m.Get(f, "name") ?? throw new ArgumentException("The field list must include 'name'.");
+            var v = new FieldView(rows.Text, cuts, at);
+            var name = v.Has(0) ? v.String(0) : throw new ArgumentException("The field list must include 'name'.");
             if (!name.Contains('#')) throw ParseText.Error("zfs list -t bookmark", $"'{name}' is not a bookmark name", name);
             result.Add(new ZBookmark
             {
                 Name = name,
-                Creation = ParseText.Epoch(m.Span(f, "creation")),
-                Guid = ParseText.UIntOrZero(m.Span(f, "guid")),
-                CreateTxg = ParseText.UIntOrZero(m.Span(f, "createtxg")),
+                Creation = ParseText.Epoch(v[1]),
+                Guid = ParseText.UIntOrZero(v[2]),
+                CreateTxg = ParseText.UIntOrZero(v[3]),
             });
         }
         return result;
     }
 
-    private static string? Text(string? v) => ParseText.IsNone(v) ? null : v;
-
-    /// <summary>A field map that also remembers the field names (for rows rebuilt from JSON).</summary>
-    internal sealed class FieldMapWithNames(string[] names)
-    {
-        public string[] Names { get; } = names;
-        public static implicit operator FieldMap(FieldMapWithNames m) => new(m.Names);
-    }
-
     /// <summary>Column positions by property name, with zfs's short aliases (avail, refer, usedsnap, ...).</summary>
     internal sealed class FieldMap
     {
-        private readonly string[] _names;
         private readonly Dictionary<string, int> _index = new(StringComparer.Ordinal);
 
         public FieldMap(IReadOnlyList<string> fields)
         {
-            _names = fields.Select(Canonical).ToArray();
-            for (int i = 0; i < _names.Length; i++) _index.TryAdd(_names[i], i);
+            for (int i = 0; i < fields.Count; i++) _index.TryAdd(Canonical(fields[i]), i);
         }
 
-        public string? Get(Row row, string name) => _index.TryGetValue(name, out var i) ? row[i] : null;
+        /// <summary>The position of each of <paramref name="wanted"/> in this listing (-1 when absent).</summary>
+        public int[] Positions(string[] wanted) => wanted.Select(n => _index.TryGetValue(n, out var i) ? i : -1).ToArray();
 
-        private int[]? _datasetIndexes;
+        /// <summary>The row at <paramref name="start"/> of <paramref name="text"/> as a read-only dictionary sharing this map's index (values are cut on demand).</summary>
+        public IReadOnlyDictionary<string, string> Properties(string text, int start) => new RowDictionary(this, text, start);
 
-        /// <summary>The position of each of <see cref="DatasetFields"/> in this listing (-1 when absent).</summary>
-        public int[] DatasetIndexes => _datasetIndexes ??= DatasetFields.Select(n => _index.TryGetValue(n, out var i) ? i : -1).ToArray();
-
-        /// <summary>The field's characters without allocating; empty when the field is not in the list.</summary>
-        public ReadOnlySpan<char> Span(Row row, string name) => _index.TryGetValue(name, out var i) ? row.Span(i) : ReadOnlySpan<char>.Empty;
-
-        /// <summary>The row as a read-only dictionary that shares this map's index (values are cut from the output text on demand).</summary>
-        public IReadOnlyDictionary<string, string> Dictionary(Row row) => new RowDictionary(this, row);
-
-        private sealed class RowDictionary(FieldMap map, Row row) : IReadOnlyDictionary<string, string>
+        private sealed class RowDictionary(FieldMap map, string text, int start) : IReadOnlyDictionary<string, string>
         {
-            public string this[string key] => map._index.TryGetValue(key, out var i) ? row[i] : throw new KeyNotFoundException(key);
+            private string Field(int i) => ParseText.TabField(text, start, i).ToString();
+            public string this[string key] => map._index.TryGetValue(key, out var i) ? Field(i) : throw new KeyNotFoundException(key);
             public IEnumerable<string> Keys => map._index.Keys;
-            public IEnumerable<string> Values => map._index.Values.Select(i => row[i]);
+            public IEnumerable<string> Values => map._index.Values.Select(Field);
             public int Count => map._index.Count;
             public bool ContainsKey(string key) => map._index.ContainsKey(key);
             public bool TryGetValue(string key, [System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out string value)
             {
-                if (map._index.TryGetValue(key, out var i)) { value = row[i]; return true; }
+                if (map._index.TryGetValue(key, out var i)) { value = Field(i); return true; }
                 value = null;
                 return false;
             }
             public IEnumerator<KeyValuePair<string, string>> GetEnumerator() =>
-                map._index.Select(kv => new KeyValuePair<string, string>(kv.Key, row[kv.Value])).GetEnumerator();
+                map._index.Select(kv => new KeyValuePair<string, string>(kv.Key, Field(kv.Value))).GetEnumerator();
             System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
         }
     }
 
-    /// <summary>
-    /// One -H row: the output text and where the row is in it; fields are cut from the text only when they are
-    /// read (<see cref="Cut"/> finds them all in one pass for the mappers).
-    /// </summary>
-    public readonly struct Row
-    {
-        private readonly string _text;
-        private readonly int[]? _cuts;   // set for rows rebuilt from other forms (JSON)
-        private readonly int _start, _length, _count;
-
-        internal Row(string text, int start, int length, int count) { _text = text; _start = start; _length = length; _count = count; }
-
-        private Row(string text, int[] cuts, int count) { _text = text; _cuts = cuts; _count = count; _length = text.Length; }
-
-        public int Count => _count;
-        internal string Text => _text;
-
-        public ReadOnlySpan<char> Span(int i)
-        {
-            if (_cuts is not null) return _text.AsSpan(_cuts[2 * i], _cuts[2 * i + 1]);
-            var rest = _text.AsSpan(_start, _length);
-            for (int k = 0; k < i; k++) rest = rest[(rest.IndexOf('\t') + 1)..];
-            int tab = rest.IndexOf('\t');
-            return tab < 0 ? rest : rest[..tab];
-        }
-
-        public string this[int i] => Span(i).ToString();
-
-        /// <summary>The start (in <see cref="Text"/>) and length of every field, in one pass.</summary>
-        internal void Cut(Span<int> cuts)
-        {
-            if (_cuts is not null) { _cuts.AsSpan(0, _count * 2).CopyTo(cuts); return; }
-            int start = _start, stop = _start + _length;
-            for (int f = 0; f < _count; f++)
-            {
-                int tab = f == _count - 1 ? -1 : _text.AsSpan(start, stop - start).IndexOf('\t');
-                int end = tab < 0 ? stop : start + tab;
-                cuts[2 * f] = start;
-                cuts[2 * f + 1] = end - start;
-                start = end + 1;
-            }
-        }
-
-        public static Row From(IReadOnlyList<string> fields)
-        {
-            var cuts = new int[fields.Count * 2];
-            var sb = new System.Text.StringBuilder();
-            for (int i = 0; i < fields.Count; i++)
-            {
-                cuts[2 * i] = sb.Length;
-                cuts[2 * i + 1] = fields[i].Length;
-                sb.Append(fields[i]).Append('\t');
-            }
-            return new Row(sb.ToString(), cuts, fields.Count);
-        }
-    }
-
-    /// <summary>A row's fields after <see cref="Row.Cut"/>, read by their position in <see cref="DatasetFields"/>.</summary>
-    private readonly ref struct DatasetView(string text, ReadOnlySpan<int> cuts, int[] indexes)
+    /// <summary>A row's fields (as cut by <see cref="TabRows"/>) read by their position in a wanted field list (empty when absent).</summary>
+    internal readonly ref struct FieldView(string text, ReadOnlySpan<int> cuts, int[] positions)
     {
         private readonly ReadOnlySpan<int> _cuts = cuts;
 
-        public ReadOnlySpan<char> this[int k] => indexes[k] is var i && i >= 0 ? text.AsSpan(_cuts[2 * i], _cuts[2 * i + 1]) : ReadOnlySpan<char>.Empty;
-        public bool Has(int k) => indexes[k] >= 0;
+        public ReadOnlySpan<char> this[int k] => positions[k] is var i && i >= 0 ? text.AsSpan(_cuts[2 * i], _cuts[2 * i + 1]) : ReadOnlySpan<char>.Empty;
+        public bool Has(int k) => positions[k] >= 0;
         public string String(int k) => this[k].ToString();
         /// <summary>The field as text; null when absent or '-', '' or "none".</summary>
         public string? Text(int k) => !Has(k) || ParseText.IsNoneField(this[k]) ? null : String(k);

@@ -1,3 +1,5 @@
+using System.Collections.ObjectModel;
+
 namespace Illumos.Engine.Storage;
 
 [Flags]
@@ -9,6 +11,12 @@ public enum ZDatasetType { None = 0, FileSystem = 1, Volume = 2, Snapshot = 4, B
 /// </summary>
 public sealed record ZDataset : HostObject
 {
+    // The optional sizes are kept as ulong with UINT64_MAX for "none" (zfs's own "none" for limits, never a real
+    // size) instead of ulong?: 8 bytes each rather than 16, for records that listings build by the 100,000.
+    private const ulong None = ulong.MaxValue;
+    private ulong _recordSize = None, _quota = None, _refQuota = None, _reservation = None, _refReservation = None, _volumeSize = None, _volumeBlockSize = None;
+    private static ulong? Optional(ulong value) => value == None ? null : value;
+
     public required string Name { get; init; }
     public ZDatasetType Type { get; init; }
     public string PoolName => Name.Split('/', 2)[0];
@@ -25,22 +33,22 @@ public sealed record ZDataset : HostObject
     public string? MountPoint { get; init; }
     public string? Compression { get; init; }
     public string? Checksum { get; init; }
-    public ulong? RecordSize { get; init; }
+    public ulong? RecordSize { get => Optional(_recordSize); init => _recordSize = value ?? None; }
     public int Copies { get; init; } = 1;
-    public ulong? Quota { get; init; }
-    public ulong? RefQuota { get; init; }
-    public ulong? Reservation { get; init; }
-    public ulong? RefReservation { get; init; }
+    public ulong? Quota { get => Optional(_quota); init => _quota = value ?? None; }
+    public ulong? RefQuota { get => Optional(_refQuota); init => _refQuota = value ?? None; }
+    public ulong? Reservation { get => Optional(_reservation); init => _reservation = value ?? None; }
+    public ulong? RefReservation { get => Optional(_refReservation); init => _refReservation = value ?? None; }
     public bool ReadOnly { get; init; }
-    public ulong? VolumeSize { get; init; }
-    public ulong? VolumeBlockSize { get; init; }
+    public ulong? VolumeSize { get => Optional(_volumeSize); init => _volumeSize = value ?? None; }
+    public ulong? VolumeBlockSize { get => Optional(_volumeBlockSize); init => _volumeBlockSize = value ?? None; }
     /// <summary>The snapshot this clone was made from, or null.</summary>
     public string? Origin { get; init; }
     public DateTimeOffset Creation { get; init; }
     public ulong Guid { get; init; }
     public ulong CreateTxg { get; init; }
     public string? ReceiveResumeToken { get; init; }
-    public IReadOnlyDictionary<string, string> Properties { get; init; } = new Dictionary<string, string>();
+    public IReadOnlyDictionary<string, string> Properties { get; init; } = ReadOnlyDictionary<string, string>.Empty;
     public override string ToString() => Name;
 }
 
@@ -60,7 +68,7 @@ public sealed record ZSnapshot : HostObject
     public int UserReferences { get; init; }
     public IReadOnlyList<string> Clones { get; init; } = Array.Empty<string>();
     public bool DeferDestroy { get; init; }
-    public IReadOnlyDictionary<string, string> Properties { get; init; } = new Dictionary<string, string>();
+    public IReadOnlyDictionary<string, string> Properties { get; init; } = ReadOnlyDictionary<string, string>.Empty;
     public override string ToString() => Name;
 }
 

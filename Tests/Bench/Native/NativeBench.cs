@@ -11,10 +11,11 @@ namespace Illumos.Bench.Native;
 
 /// <summary>
 /// Native host figures: parsing 100,000 lines of <c>zfs list -Hp</c> (the 29 fields NativeStorage asks
-/// for) against a naive split-based parse to the same records measured in the same run (no real host is at
-/// hand to time its own printing, so the "10x faster than the real print" is shown against an
-/// assumed print time only, without a verdict), and how many commands (SSH round trips on an SSH session) <c>GetDatasets</c> of a whole
-/// 1,000-dataset pool costs, counted at the runner.
+/// for) against a naive split-based parse to the same records measured in the same run, and against the
+/// time a real host takes to print that listing (no real host is at hand to time its own printing, so the
+/// issue's goal, parsing at least 10x faster than the print, is judged against an assumed print time), and
+/// how many commands (SSH round trips on an SSH session) <c>GetDatasets</c> of a whole 1,000-dataset pool
+/// costs, counted at the runner.
 /// </summary>
 public sealed class NativeBench : IBenchmark
 {
@@ -66,7 +67,7 @@ public sealed class NativeBench : IBenchmark
         yield return new BenchResult("zfs list -Hp parse to ZDataset vs a naive split-based parse (speed-up)", best, "s", naive, naive / best, null);
         yield return new BenchResult("zfs list -Hp parse to ZDataset vs bare String.Split of the text", best, "s", split, best / split, null);
         yield return new BenchResult($"zfs list -Hp parse of 100k lines vs {AssumedRealListingSeconds:0.0} s real print (assumed, not measured)", scaled, "s",
-            AssumedRealListingSeconds, AssumedRealListingSeconds / scaled, null);
+            AssumedRealListingSeconds, AssumedRealListingSeconds / scaled, ">=10");
 
         int commands = 0;
         var answer = Listing(1000);
