@@ -14,6 +14,8 @@ public interface ISystemListings
     IReadOnlyList<Zone> GetZones(CancellationToken ct);
     IReadOnlyList<Datalink> GetDatalinks(string? link, CancellationToken ct);
     IReadOnlyList<PhysicalLink> GetPhysicalLinks(CancellationToken ct);
+    /// <summary>The MAC address slots (primary and factory) of every physical link.</summary>
+    IReadOnlyList<PhysicalLinkMac> GetPhysicalLinkMacs(CancellationToken ct);
     IReadOnlyList<Vnic> GetVnics(string? link, CancellationToken ct);
     IReadOnlyList<SmfService> GetServices(IReadOnlyList<string>? patterns, bool allZones, CancellationToken ct);
     /// <summary>The instance with its svcs -l details, its processes and its properties filled in.</summary>

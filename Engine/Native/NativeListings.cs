@@ -37,6 +37,9 @@ public sealed class NativeListings(NativeHost host) : ISystemListings
     /// <summary><c>dladm show-phys -p -o link,media,state,speed,duplex,device</c></summary>
     public IReadOnlyList<PhysicalLink> GetPhysicalLinks(CancellationToken ct) => DladmParser.ParsePhys(Out(SystemCommands.ShowPhys(), ct));
 
+    /// <summary><c>dladm show-phys -m -p -o link,slot,address,inuse,client</c></summary>
+    public IReadOnlyList<PhysicalLinkMac> GetPhysicalLinkMacs(CancellationToken ct) => DladmParser.ParsePhysMacs(Out(SystemCommands.ShowPhysMacs(), ct));
+
     /// <summary><c>dladm show-vnic -p -o link,over,speed,macaddress,macaddrtype,vid,zone [link]</c></summary>
     public IReadOnlyList<Vnic> GetVnics(string? link, CancellationToken ct) => DladmParser.ParseVnics(Out(SystemCommands.ShowVnic(link), ct));
 

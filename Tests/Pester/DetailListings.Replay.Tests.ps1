@@ -200,3 +200,46 @@ Describe 'Get-Zone -Detailed on a replay (zonecfg info)' -Skip:$NoFixtures {
         $ev[0].TargetObject | Should -Be 'dummy'
     }
 }
+
+Describe 'Get-PhysicalLink -Detailed on a replay (dladm show-phys -m)' -Skip:$NoFixtures {
+    BeforeAll {
+        # The show-phys -m sample (man page, link bge0) re-laid as -p -o link,slot,address,inuse,client rows: ':' in the
+        # MAC escaped as -p prints it, the missing CLIENT empty.
+        $m = Read-Fixture 'dladm-show-phys-m-factory-macs.txt'
+        $rows = foreach ($l in ($m -split "`n" | Select-Object -Skip 1 | Where-Object { $_.Trim() })) {
+            $f = $l.Trim() -split '\s+'
+            "$($f[0]):$($f[1]):$($f[2] -replace ':', '\:'):$($f[3]):$(if ($f.Count -gt 4) { $f[4] })"
+        }
+        # The link list: the SmartOS show-phys sample's links plus bge0, the link of the -m sample, of which only the
+        # name is known (the other fields left empty, as for every field a sample lacks).
+        $phys = foreach ($l in ((Read-Fixture 'dladm-show-phys-p-o-link-state-speed-duplex-smartos.txt') -split "`n" | Where-Object { $_.Trim() })) {
+            $f = $l.TrimEnd("`r") -split ':'
+            "$($f[0])::$($f[1]):$($f[2]):$($f[3]):"
+        }
+        $P = [Illumos.Engine.Native.Parsers.DladmParser]
+        $script:s = Open-Replay @(
+            @{ Command = 'dladm show-phys -p -o ' + ($P::PhysFields -join ','); StdOut = ((@($phys) + 'bge0:::::') -join "`n") + "`n" }
+            @{ Command = 'dladm show-phys -m -p -o ' + ($P::PhysMacFields -join ','); StdOut = ($rows -join "`n") + "`n" }
+        )
+    }
+
+    It 'adds the primary and factory MAC slots, zero-padded, with their clients' {
+        $b = Get-PhysicalLink -Session $s -Name bge0 -Detailed
+        $b.MacAddresses.Count | Should -Be 4
+        $b.MacAddresses[0].Slot | Should -Be 'primary'
+        $b.MacAddresses[0].IsPrimary | Should -BeTrue
+        $b.MacAddresses[0].Address | Should -Be '00:e0:81:27:d4:47'
+        $b.MacAddresses[1].Client | Should -Be 'hello0'
+        $b.MacAddresses[2].InUse | Should -BeFalse
+        $b.MacAddresses[2].Client | Should -BeNullOrEmpty
+        $b.MacAddresses[3].Address | Should -Be '08:00:20:fe:4e:a7'
+    }
+    It 'links without slots in the -m output get none, and without -Detailed nothing is filled in' {
+        (Get-PhysicalLink -Session $s -Name igb0 -Detailed).MacAddresses.Count | Should -Be 0
+        (Get-PhysicalLink -Session $s -Name bge0).MacAddresses.Count | Should -Be 0
+    }
+    It 'a literal name that matches no link is PhysicalLinkNotFound' {
+        Get-PhysicalLink -Session $s -Name e1000g9 -Detailed -ErrorVariable ev -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $ev[0].FullyQualifiedErrorId | Should -BeLike 'PhysicalLinkNotFound*'
+    }
+}

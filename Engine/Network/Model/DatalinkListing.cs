@@ -26,7 +26,19 @@ public sealed record PhysicalLink : HostObject
     public ulong? Speed { get; init; }
     public string? Duplex { get; init; }
     public string? Device { get; init; }
+    /// <summary>The MAC address slots of the link (Get-PhysicalLink -Detailed: dladm show-phys -m): the primary and the factory ones.</summary>
+    public IReadOnlyList<PhysicalLinkMac> MacAddresses { get; init; } = Array.Empty<PhysicalLinkMac>();
     public override string ToString() => Name;
+}
+
+/// <summary>
+/// One MAC address slot of a physical link (<c>dladm show-phys -m -p -o link,slot,address,inuse,client</c>):
+/// slot "primary" or a factory slot number, the address (zero-padded, lower case), whether a client uses it and which.
+/// </summary>
+public sealed record PhysicalLinkMac(string Link, string Slot, string Address, bool InUse, string? Client)
+{
+    public bool IsPrimary => Slot == "primary";
+    public override string ToString() => $"{Slot} {Address}";
 }
 
 /// <summary>A VNIC (<c>dladm show-vnic -p -o link,over,speed,macaddress,macaddrtype,vid,zone</c>).</summary>

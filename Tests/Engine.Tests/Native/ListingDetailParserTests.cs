@@ -1,5 +1,6 @@
 using Illumos.Engine.Languages.Ipf;
 using Illumos.Engine.Native.Parsers;
+using Illumos.Engine.Network;
 using Xunit;
 
 namespace Illumos.Engine.Tests.Native;
@@ -211,5 +212,23 @@ public class ListingDetailParserTests
         Assert.Equal(("0 = none set", 0, "0x107"), (v.LogFlags, v.ActiveList!.Value, v.FeatureMask));
         Assert.Equal(ErrorKind.ParserError, Assert.Throws<IllumosException>(() => IpfVersionParser.Parse("Running: perhaps\n")).Kind);
         Assert.Equal(ErrorKind.ParserError, Assert.Throws<IllumosException>(() => IpfVersionParser.Parse("\n")).Kind);
+    }
+
+    /// <summary>The human dladm show-phys -m sample re-laid as the -p -o link,slot,address,inuse,client rows (':' in the MAC escaped, a missing CLIENT empty).</summary>
+    internal static string PhysMacRows(string human) =>
+        string.Concat(human.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Select(f => $"{f[0]}:{f[1]}:{f[2].Replace(":", "\\:", StringComparison.Ordinal)}:{f[3]}:{(f.Length > 4 ? f[4] : "")}\n"));
+
+    [FixtureFact]
+    public void Dladm_show_phys_m_gives_the_primary_and_factory_macs_zero_padded()
+    {
+        var m = DladmParser.ParsePhysMacs(PhysMacRows(Fixtures.Read("dladm-show-phys-m-factory-macs.txt")));
+        Assert.Equal(4, m.Count);
+        Assert.Equal(new PhysicalLinkMac("bge0", "primary", "00:e0:81:27:d4:47", true, "bge0"), m[0]);
+        Assert.True(m[0].IsPrimary);
+        Assert.Equal(new PhysicalLinkMac("bge0", "1", "08:00:20:fe:4e:a5", true, "hello0"), m[1]);
+        Assert.Equal(("3", "08:00:20:fe:4e:a7", false, (string?)null), (m[3].Slot, m[3].Address, m[3].InUse, m[3].Client));
+        Assert.Equal(ErrorKind.ParserError, Assert.Throws<IllumosException>(() => DladmParser.ParsePhysMacs("bge0:1:8\\:0\\:20\\:fe\\:4e\\:a5:maybe:\n")).Kind);
+        Assert.Equal(ErrorKind.ParserError, Assert.Throws<IllumosException>(() => DladmParser.ParsePhysMacs("bge0:1::no:\n")).Kind);
     }
 }

@@ -181,4 +181,17 @@ public class NativeDetailListingsTests
         var s = Assert.Single(host.Facility<IFirewall>().GetNatSessions(FirewallScope.Global, None));
         Assert.Equal(("rdr", "tcp/udp", "10.0.0.5,8080", "192.0.2.1,80", "198.51.100.7,51000"), (s.Kind, s.Protocol, s.Inside, s.Outside, s.Remote));
     }
+
+    [FixtureFact]
+    public void Physical_link_macs_through_dladm_show_phys_m()
+    {
+        using var dir = new ReplayDir();
+        dir.Add(SystemCommands.ShowPhysMacs(), ListingDetailParserTests.PhysMacRows(Fixtures.Read("dladm-show-phys-m-factory-macs.txt")));
+        var counter = new CountingRunner(new ReplayRunner(dir.Path));
+        using var host = new NativeHost(counter, "replay");
+        var m = new NativeListings(host).GetPhysicalLinkMacs(None);
+        Assert.Equal(["dladm", "show-phys", "-m", "-p", "-o", "link,slot,address,inuse,client"], counter.Commands[^1]);
+        Assert.Equal(["primary", "1", "2", "3"], m.Select(x => x.Slot));
+        Assert.Equal([true, true, false, false], m.Select(x => x.InUse));
+    }
 }
