@@ -14,6 +14,8 @@ public interface ISystemListings
     IReadOnlyList<Zone> GetZones(CancellationToken ct);
     IReadOnlyList<Datalink> GetDatalinks(string? link, CancellationToken ct);
     IReadOnlyList<PhysicalLink> GetPhysicalLinks(CancellationToken ct);
+    /// <summary>The IP tunnel links with their type and endpoints.</summary>
+    IReadOnlyList<IpTunnel> GetIpTunnels(CancellationToken ct);
     /// <summary>The MAC address slots (primary and factory) of every physical link.</summary>
     IReadOnlyList<PhysicalLinkMac> GetPhysicalLinkMacs(CancellationToken ct);
     IReadOnlyList<Vnic> GetVnics(string? link, CancellationToken ct);

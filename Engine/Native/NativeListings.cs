@@ -40,6 +40,9 @@ public sealed class NativeListings(NativeHost host) : ISystemListings
     /// <summary><c>dladm show-phys -m -p -o link,slot,address,inuse,client</c></summary>
     public IReadOnlyList<PhysicalLinkMac> GetPhysicalLinkMacs(CancellationToken ct) => DladmParser.ParsePhysMacs(Out(SystemCommands.ShowPhysMacs(), ct));
 
+    /// <summary><c>dladm show-iptun -p -o link,type,flags,source,destination</c></summary>
+    public IReadOnlyList<IpTunnel> GetIpTunnels(CancellationToken ct) => DladmParser.ParseIptun(Out(SystemCommands.ShowIptun(), ct));
+
     /// <summary><c>dladm show-vnic -p -o link,over,speed,macaddress,macaddrtype,vid,zone [link]</c></summary>
     public IReadOnlyList<Vnic> GetVnics(string? link, CancellationToken ct) => DladmParser.ParseVnics(Out(SystemCommands.ShowVnic(link), ct));
 

@@ -243,3 +243,42 @@ Describe 'Get-PhysicalLink -Detailed on a replay (dladm show-phys -m)' -Skip:$No
         $ev[0].FullyQualifiedErrorId | Should -BeLike 'PhysicalLinkNotFound*'
     }
 }
+
+Describe 'Get-Datalink -Detailed on a replay (dladm show-iptun)' -Skip:$NoFixtures {
+    BeforeAll {
+        # The show-iptun sample (man page) re-laid as -p rows ('--' is an empty field in -p). The link list: the two
+        # tunnels of that sample, of class iptun (show-iptun lists only iptun links; their MTU, state, bridge and
+        # over are not in the sample and left empty), after the links of the SmartOS show-link sample.
+        $t = Read-Fixture 'dladm-show-iptun.txt'
+        $tun = foreach ($l in ($t -split "`n" | Select-Object -Skip 1 | Where-Object { $_.Trim() })) {
+            (@($l.Trim() -split '\s+' | ForEach-Object { if ($_ -eq '--') { '' } else { $_ } }) -join ':')
+        }
+        $links = foreach ($l in ((Read-Fixture 'dladm-show-link-p-o-link-class-mtu-state-smartos.txt') -split "`n" | Where-Object { $_.Trim() })) { "$($l.TrimEnd("`r"))::" }
+        $P = [Illumos.Engine.Native.Parsers.DladmParser]
+        $script:s = Open-Replay @(
+            @{ Command = 'dladm show-link -p -o ' + ($P::LinkFields -join ','); StdOut = ((@($links) + 'mytunnel0:iptun::::' + 'sitetunnel0:iptun::::') -join "`n") + "`n" }
+            @{ Command = 'dladm show-iptun -p -o ' + ($P::IptunFields -join ','); StdOut = ($tun -join "`n") + "`n" }
+        )
+        $script:noTunnels = Open-Replay @(
+            @{ Command = 'dladm show-link -p -o ' + ($P::LinkFields -join ','); StdOut = ($links -join "`n") + "`n" }
+        )
+    }
+
+    It 'adds the tunnel type and endpoints to iptun links only' {
+        $l = Get-Datalink -Session $s -Detailed
+        $m = $l | Where-Object Name -eq 'mytunnel0'
+        $m.Tunnel.Type | Should -Be 'ipv4'
+        $m.Tunnel.Source | Should -Be '66.1.2.3'
+        $m.Tunnel.Destination | Should -Be '192.4.5.6'
+        $m.Tunnel.Flags | Should -BeNullOrEmpty
+        $six = $l | Where-Object Name -eq 'sitetunnel0'
+        $six.Tunnel.Type | Should -Be '6to4'
+        $six.Tunnel.Destination | Should -BeNullOrEmpty
+        ($l | Where-Object Name -eq 'net0').Tunnel | Should -BeNullOrEmpty
+    }
+    It 'runs no dladm show-iptun when there is no iptun link (the replay has none to answer)' {
+        $l = Get-Datalink -Session $noTunnels -Detailed -ErrorVariable ev
+        $ev.Count | Should -Be 0
+        $l.Name | Should -Be 'igb0', 'ixgbe0', 'external0', 'net0', 'net1'
+    }
+}

@@ -155,6 +155,8 @@ public static class SystemCommands
 
     public static string[] ShowPhysMacs() => ["dladm", "show-phys", "-m", "-p", "-o", string.Join(',', Parsers.DladmParser.PhysMacFields)];
 
+    public static string[] ShowIptun() => ["dladm", "show-iptun", "-p", "-o", string.Join(',', Parsers.DladmParser.IptunFields)];
+
     public static string[] ShowVnic(string? link) => link is null
         ? ["dladm", "show-vnic", "-p", "-o", string.Join(',', Parsers.DladmParser.VnicFields)]
         : ["dladm", "show-vnic", "-p", "-o", string.Join(',', Parsers.DladmParser.VnicFields), NativeNames.Link(link)];

@@ -118,6 +118,16 @@ public static class DladmParser
             Opt(r, "inuse") switch { "yes" => true, "no" => false, var v => throw ParseText.Error("dladm show-phys -m -p", $"inuse is '{v}', neither yes nor no", v) },
             Opt(r, "client") is { } c && c != "--" ? c : null)).ToList();
 
+    public static readonly string[] IptunFields = ["link", "type", "flags", "source", "destination"];
+
+    public static List<IpTunnel> ParseIptun(string text, IReadOnlyList<string>? fields = null) =>
+        ParseRows(text, fields ?? IptunFields, "dladm show-iptun -p").Select(r => new IpTunnel(
+            r["link"],
+            Opt(r, "type") ?? throw ParseText.Error("dladm show-iptun -p", $"tunnel {r["link"]} has no type", r["link"]),
+            Opt(r, "flags") is { } f && f.Trim('-').Length > 0 ? f : null,
+            Opt(r, "source") is { } s && s != "--" ? s : null,
+            Opt(r, "destination") is { } d && d != "--" ? d : null)).ToList();
+
     public static List<Vnic> ParseVnics(string text, IReadOnlyList<string>? fields = null) =>
         ParseRows(text, fields ?? VnicFields, "dladm show-vnic -p").Select(r => new Vnic
         {

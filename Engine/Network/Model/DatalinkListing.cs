@@ -13,7 +13,19 @@ public sealed record Datalink : HostObject
     public string? State { get; init; }
     public string? Bridge { get; init; }
     public IReadOnlyList<string> Over { get; init; } = Array.Empty<string>();
+    /// <summary>For an iptun link with Get-Datalink -Detailed: its tunnel (dladm show-iptun); null otherwise.</summary>
+    public IpTunnel? Tunnel { get; init; }
     public override string ToString() => Name;
+}
+
+/// <summary>
+/// An IP tunnel link (<c>dladm show-iptun -p -o link,type,flags,source,destination</c>): type ipv4, ipv6 or 6to4,
+/// flags ("s" IPsec policy set, "i" implicitly created; null when none), the local source and the remote
+/// destination (null for 6to4, which has none).
+/// </summary>
+public sealed record IpTunnel(string Link, string Type, string? Flags, string? Source, string? Destination)
+{
+    public override string ToString() => $"{Type} {Source} -> {Destination ?? "(6to4)"}";
 }
 
 /// <summary>A physical link (<c>dladm show-phys -p -o link,media,state,speed,duplex,device</c>).</summary>

@@ -231,4 +231,18 @@ public class ListingDetailParserTests
         Assert.Equal(ErrorKind.ParserError, Assert.Throws<IllumosException>(() => DladmParser.ParsePhysMacs("bge0:1:8\\:0\\:20\\:fe\\:4e\\:a5:maybe:\n")).Kind);
         Assert.Equal(ErrorKind.ParserError, Assert.Throws<IllumosException>(() => DladmParser.ParsePhysMacs("bge0:1::no:\n")).Kind);
     }
+
+    /// <summary>The human dladm show-iptun sample re-laid as -p -o link,type,flags,source,destination rows ('--' is empty in -p).</summary>
+    internal static string IptunRows(string human) =>
+        string.Concat(human.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Select(f => string.Join(':', f.Select(x => x == "--" ? "" : x)) + "\n"));
+
+    [FixtureFact]
+    public void Dladm_show_iptun_gives_type_and_endpoints_and_none_for_6to4()
+    {
+        var t = DladmParser.ParseIptun(IptunRows(Fixtures.Read("dladm-show-iptun.txt")));
+        Assert.Equal([new IpTunnel("mytunnel0", "ipv4", null, "66.1.2.3", "192.4.5.6"), new IpTunnel("sitetunnel0", "6to4", null, "75.10.11.12", null)], t);
+        Assert.Equal(ErrorKind.ParserError, Assert.Throws<IllumosException>(() => DladmParser.ParseIptun("t0::s:1.2.3.4:5.6.7.8\n")).Kind);
+        Assert.Equal(ErrorKind.ParserError, Assert.Throws<IllumosException>(() => DladmParser.ParseIptun("t0:ipv4:1.2.3.4\n")).Kind);
+    }
 }

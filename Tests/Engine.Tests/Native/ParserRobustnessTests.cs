@@ -44,6 +44,8 @@ public class ParserRobustnessTests
         ("svcs human", t => SvcsHumanParser.Parse(t)),
         ("svcprop", t => SvcpropParser.Parse(t)),
         ("zonecfg info", t => ZonecfgInfoParser.Parse(t)),
+        ("dladm show-phys -m", t => DladmParser.ParsePhysMacs(t)),
+        ("dladm show-iptun", t => DladmParser.ParseIptun(t)),
     ];
 
     public static IEnumerable<object[]> Files() =>
