@@ -4,7 +4,7 @@ using Illumos.Engine.Zones;
 
 namespace Illumos.Cmdlets.SystemListings;
 
-/// <summary>Lists zones (zoneadm list -cp), the global zone included.</summary>
+/// <summary>Lists zones (zoneadm list -cp), the global zone included; -Detailed adds each zone's configuration (zonecfg -z zone info).</summary>
 [Cmdlet(VerbsCommon.Get, "Zone")]
 [OutputType(typeof(Zone))]
 public sealed class GetZoneCommand : IllumosCmdlet
@@ -25,8 +25,26 @@ public sealed class GetZoneCommand : IllumosCmdlet
     [ValidateNotNullOrEmpty]
     public string[]? Brand { get; set; }
 
-    protected override void ProcessRecord() =>
-        WriteListing(s => s.Facility<ISystemListings>().GetZones(StopToken), Name, z => z.Name, "Zone", selected => selected
-            .Where(z => State is not { Length: > 0 } || State.Contains(z.State, StringComparer.OrdinalIgnoreCase))
-            .Where(z => Brand is not { Length: > 0 } || (z.Brand is not null && Brand.Contains(z.Brand, StringComparer.OrdinalIgnoreCase))));
+    /// <summary>Fills in Configuration from zonecfg -z zone info (the global zone has none).</summary>
+    [Parameter]
+    public SwitchParameter Detailed { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        foreach (var s in ResolveSessions())
+        {
+            ISystemListings? listings = null;
+            IReadOnlyList<Zone>? zones = null;
+            if (!Try(() => { listings = s.Facility<ISystemListings>(); zones = listings.GetZones(StopToken); }, s.ComputerName)) continue;
+            var selected = SelectByName(zones!, Name, z => z.Name, "Zone", s)
+                .Where(z => State is not { Length: > 0 } || State.Contains(z.State, StringComparer.OrdinalIgnoreCase))
+                .Where(z => Brand is not { Length: > 0 } || (z.Brand is not null && Brand.Contains(z.Brand, StringComparer.OrdinalIgnoreCase)));
+            foreach (var z in selected)
+            {
+                if (!Detailed || z.Name == "global") { WriteObject(Stamp(z, s)); continue; }
+                var config = Try(() => listings!.GetZoneConfiguration(z.Name, StopToken), z.Name);
+                if (config is not null) WriteObject(Stamp(z with { Configuration = config }, s));
+            }
+        }
+    }
 }

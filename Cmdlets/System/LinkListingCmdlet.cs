@@ -24,6 +24,9 @@ public abstract class LinkListingCmdlet<T> : IllumosCmdlet where T : HostObject
 
     private protected abstract string NameOf(T link);
 
+    /// <summary>A hook for -Detailed: fills in what a second command tells about the listed links.</summary>
+    private protected virtual IReadOnlyList<T> Complete(ISystemListings listings, IReadOnlyList<T> links, CancellationToken ct) => links;
+
     protected override void ProcessRecord() =>
-        WriteListing(s => List(s.Facility<ISystemListings>(), StopToken), Name, NameOf, Noun);
+        WriteListing(s => { var l = s.Facility<ISystemListings>(); return Complete(l, List(l, StopToken), StopToken); }, Name, NameOf, Noun);
 }

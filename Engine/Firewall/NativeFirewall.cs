@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 using Illumos.Engine.Languages.Ipf;
+using Illumos.Engine.Native.Commands;
+using Illumos.Engine.Native.Parsers;
 using Illumos.Engine.Native.Runners;
 using Illumos.Engine.Sessions;
 
@@ -241,8 +243,17 @@ public sealed partial class NativeFirewall(NativeHost host) : IFirewall
         return list;
     }
 
+    /// <summary>The loaded NAT list and its translations: <c>ipnat -l [-G|-z zone]</c>.</summary>
+    private IpnatListing ListNat(FirewallScope scope, CancellationToken ct)
+    {
+        RuleSetText.ValidateScope(scope);
+        var argv = SystemCommands.IpnatList(scope.IsGlobal ? null : scope.Zone, scope.GlobalControlled);
+        return IpnatListParser.Parse(RunChecked(ct, argv).StdOut);
+    }
+
+    /// <summary>The rules in effect (ipnat -l), in kernel order, which is the order of the managed ipnat.conf they were loaded from.</summary>
     public IReadOnlyList<NatRule> GetNatRules(FirewallScope scope, CancellationToken ct) =>
-        LoadNat(scope, ct).Select((e, i) => RuleSetText.ToModel(scope, i + 1, e)).ToList();
+        ListNat(scope, ct).Rules.Select((r, i) => RuleSetText.ToModel(scope, i + 1, new NatEntry(IpnatPrinter.Print(r), r))).ToList();
 
     private void CommitNat(FirewallScope scope, List<NatEntry> list, CancellationToken ct)
     {
@@ -267,35 +278,37 @@ public sealed partial class NativeFirewall(NativeHost host) : IFirewall
         return list.Select((e, i) => RuleSetText.ToModel(scope, i + 1, e)).Skip(at).Take(parsed.Count).ToList();
     }
 
+    /// <summary>
+    /// Removes the rule at <paramref name="position"/> of the active list (what Get-NatRule shows) from the managed
+    /// ipnat.conf and reloads it. A rule that is active but not in the file (loaded by other means) cannot be removed here.
+    /// </summary>
     public void RemoveNatRule(FirewallScope scope, int position, CancellationToken ct)
     {
+        var active = GetNatRules(scope, ct);
+        RuleSetText.CheckPosition(position, active.Count);
+        var text = active[position - 1].Text;
         var list = LoadNat(scope, ct);
-        RuleSetText.Remove(list, position);
+        int at = -1;
+        for (int i = 0; i < list.Count; i++)
+            if (list[i].Text == text && (at < 0 || Math.Abs(i + 1 - position) < Math.Abs(at + 1 - position))) at = i;
+        if (at < 0)
+            throw new IllumosException(ErrorKind.InvalidOperation, "NatRuleNotManaged",
+                $"The active NAT rule '{text}' is not in the managed ipnat.conf of {scope}; it was loaded by other means and is left alone.", text);
+        list.RemoveAt(at);
         CommitNat(scope, list, ct);
     }
 
-    [GeneratedRegex(@"^(MAP|RDR|BIMAP|MAP-BLOCK)\s+(\S+)\s+(\d+)?\s*<-\s*->\s+(\S+)\s+(\d+)?\s*\[(\S+)\s*(\d+)?\]", RegexOptions.IgnoreCase)]
-    private static partial Regex NatLine();
-
-    public IReadOnlyList<NatSession> GetNatSessions(FirewallScope scope, CancellationToken ct)
-    {
-        var r = RunChecked(ct, StatArgs(scope, "-l", "ipnat"));
-        var list = new List<NatSession>();
-        foreach (var raw in r.StdOut.Split('\n'))
+    /// <summary>The "List of active sessions:" part of <c>ipnat -l</c>.</summary>
+    public IReadOnlyList<NatSession> GetNatSessions(FirewallScope scope, CancellationToken ct) =>
+        ListNat(scope, ct).Sessions.Select(x => new NatSession
         {
-            var m = NatLine().Match(raw.Trim());
-            if (!m.Success) continue;
-            string Ep(int a, int p) => m.Groups[a].Value + (m.Groups[p].Success ? "," + m.Groups[p].Value : "");
-            list.Add(new NatSession
-            {
-                Zone = scope.Zone,
-                Kind = m.Groups[1].Value.ToLowerInvariant(),
-                Protocol = m.Groups[3].Success ? "tcp/udp" : "ip",
-                Inside = Ep(2, 3),
-                Outside = Ep(4, 5),
-                Remote = Ep(6, 7),
-            });
-        }
-        return list;
-    }
+            Zone = scope.Zone,
+            Kind = x.Kind,
+            Protocol = x.InsidePort is null ? "ip" : "tcp/udp",
+            Inside = Endpoint(x.Inside, x.InsidePort),
+            Outside = Endpoint(x.Outside, x.OutsidePort),
+            Remote = Endpoint(x.Remote, x.RemotePort),
+        }).ToList();
+
+    private static string Endpoint(string address, int? port) => port is null ? address : $"{address},{port.Value.ToString(CultureInfo.InvariantCulture)}";
 }

@@ -37,6 +37,12 @@ public sealed class NativeListings(NativeHost host) : ISystemListings
     /// <summary><c>dladm show-phys -p -o link,media,state,speed,duplex,device</c></summary>
     public IReadOnlyList<PhysicalLink> GetPhysicalLinks(CancellationToken ct) => DladmParser.ParsePhys(Out(SystemCommands.ShowPhys(), ct));
 
+    /// <summary><c>dladm show-phys -m -p -o link,slot,address,inuse,client</c></summary>
+    public IReadOnlyList<PhysicalLinkMac> GetPhysicalLinkMacs(CancellationToken ct) => DladmParser.ParsePhysMacs(Out(SystemCommands.ShowPhysMacs(), ct));
+
+    /// <summary><c>dladm show-iptun -p -o link,type,flags,source,destination</c></summary>
+    public IReadOnlyList<IpTunnel> GetIpTunnels(CancellationToken ct) => DladmParser.ParseIptun(Out(SystemCommands.ShowIptun(), ct));
+
     /// <summary><c>dladm show-vnic -p -o link,over,speed,macaddress,macaddrtype,vid,zone [link]</c></summary>
     public IReadOnlyList<Vnic> GetVnics(string? link, CancellationToken ct) => DladmParser.ParseVnics(Out(SystemCommands.ShowVnic(link), ct));
 
@@ -46,6 +52,61 @@ public sealed class NativeListings(NativeHost host) : ISystemListings
         var argv = SystemCommands.Svcs(patterns, allZones, out var fields);
         return SvcsParser.Parse(Out(argv, ct), fields);
     }
+
+    /// <summary>
+    /// <c>svcs -l fmri</c>, then (not for legacy rc services, which have neither) <c>svcs -p fmri</c> and
+    /// <c>svcprop fmri</c>, each with <c>-z zone</c> for a service of another zone. The listing's own columns
+    /// (STIME, zone) are kept; svcprop's general/enabled and general_ovr/enabled settle the enabled state.
+    /// </summary>
+    public SmfService GetServiceDetail(SmfService service, CancellationToken ct)
+    {
+        var zone = service.Zone;
+        var longForm = SvcsLongParser.Parse(Out(SystemCommands.SvcsLong(service.Fmri, zone), ct));
+        var l = longForm.FirstOrDefault(x => x.Fmri == service.Fmri)
+            ?? throw ParseText.Error("svcs -l", $"the output does not describe {service.Fmri}", service.Fmri);
+        var detail = service with
+        {
+            Description = l.Description ?? service.Description,
+            State = l.State,
+            NextState = l.NextState,
+            Transitioning = service.Transitioning || l.Transitioning,
+            ContractId = l.ContractId,
+            StateTime = l.StateTime,
+            Enabled = l.Enabled,
+            EnabledTemporary = l.EnabledTemporary,
+            Logfile = l.Logfile,
+            AltLogfile = l.AltLogfile,
+            Restarter = l.Restarter,
+            Manifests = l.Manifests,
+            Dependencies = l.Dependencies,
+        };
+        if (service.IsLegacy) return detail;
+        var withProcesses = SvcsHumanParser.Parse(Out(SystemCommands.SvcsProcesses(service.Fmri, zone), ct)).FirstOrDefault(x => x.Fmri == service.Fmri)
+            ?? throw ParseText.Error("svcs -p", $"the output does not list {service.Fmri}", service.Fmri);
+        var props = SvcpropParser.Parse(Out(SystemCommands.Svcprop(service.Fmri, zone), ct));
+        bool? Bool(string pg) => props.FirstOrDefault(p => p.PropertyGroup == pg && p.Name == "enabled" && p.Type == "boolean")?.Value switch
+        {
+            "true" => true,
+            "false" => false,
+            _ => null,
+        };
+        var persistent = Bool("general") ?? detail.Enabled;
+        var overridden = Bool("general_ovr");
+        return detail with
+        {
+            Processes = withProcesses.Processes,
+            Properties = props,
+            Enabled = persistent,
+            EnabledTemporary = overridden is not null && overridden != persistent ? overridden : detail.EnabledTemporary,
+        };
+    }
+
+    /// <summary><c>svcs -x [fmri...]</c>, or <c>svcs -xv</c> with <paramref name="verbose"/> (dependency path, impacted dependents).</summary>
+    public IReadOnlyList<SmfServiceExplanation> ExplainServices(IReadOnlyList<string>? patterns, bool verbose, CancellationToken ct) =>
+        SvcsExplainParser.Parse(Out(SystemCommands.SvcsExplain(patterns, verbose), ct));
+
+    /// <summary><c>zonecfg -z zone info</c></summary>
+    public ZoneConfiguration GetZoneConfiguration(string zone, CancellationToken ct) => ZonecfgInfoParser.Parse(Out(SystemCommands.ZonecfgInfo(zone), ct));
 
     /// <summary><c>vmadm list -p -o uuid,type,ram,state,alias</c> (SmartOS)</summary>
     public IReadOnlyList<SmartOsVm> GetVms(CancellationToken ct) => VmadmParser.ParseList(Out(SystemCommands.VmList(), ct));

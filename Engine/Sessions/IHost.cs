@@ -36,6 +36,10 @@ public sealed record HostCapabilities
     public string? ZfsVersion { get; init; }
     public bool SupportsJsonOutput { get; init; }
     public bool SupportsParseableOutput { get; init; }
+    /// <summary>IP Filter's version as <c>ipf -V</c> reports it ("v4.1.9 (592)"); null where ipf is absent or unreadable.</summary>
+    public string? FirewallVersion { get; init; }
+    /// <summary>Whether IP Filter is running (<c>ipf -V</c> "Running:"); null when unknown.</summary>
+    public bool? FirewallRunning { get; init; }
     public string? HostDirectory { get; init; }
     public IReadOnlyList<string> Facilities { get; init; } = Array.Empty<string>();
     public string EngineVersion { get; init; } = typeof(HostCapabilities).Assembly.GetName().Version?.ToString() ?? "0.0.0";

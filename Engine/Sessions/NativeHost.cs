@@ -33,6 +33,7 @@ public sealed class NativeHost : HostBase
         string? distribution = ProbeDistribution(os, version, cancellationToken);
         string? zfs = ProbeZfsVersion(os, cancellationToken);
         bool json = zfs is not null && OpenZfsAtLeast(zfs, 2, 3);
+        var ipf = os == "SunOS" ? ProbeIpf(cancellationToken) : null;
         _capabilities = new HostCapabilities
         {
             Reachable = true,
@@ -45,6 +46,8 @@ public sealed class NativeHost : HostBase
             ZfsVersion = zfs,
             SupportsJsonOutput = json,
             SupportsParseableOutput = true,
+            FirewallVersion = ipf?.Version,
+            FirewallRunning = ipf?.Running,
             Facilities = FacilityRegistry.Available(HostKind.Native),
             Message = Runner.Describe,
         };
@@ -83,6 +86,15 @@ public sealed class NativeHost : HostBase
         if (line is not null) return line;
         // illumos has no 'zfs version': its zfs is versioned with the OS.
         return os == "SunOS" ? "illumos" : null;
+    }
+
+    /// <summary><c>ipf -V</c>; an absent or unreadable ipf leaves the firewall fields unknown rather than failing the probe.</summary>
+    private Native.Parsers.IpfVersionInfo? ProbeIpf(CancellationToken ct)
+    {
+        var text = TryRun(Native.Commands.SystemCommands.IpfVersion(), ct);
+        if (text is null) return null;
+        try { return Native.Parsers.IpfVersionParser.Parse(text); }
+        catch (IllumosException e) when (e.Kind == ErrorKind.ParserError) { return null; }
     }
 
     private string? TryRun(string[] argv, CancellationToken ct)

@@ -153,6 +153,10 @@ public static class SystemCommands
 
     public static string[] ShowPhys() => ["dladm", "show-phys", "-p", "-o", string.Join(',', Parsers.DladmParser.PhysFields)];
 
+    public static string[] ShowPhysMacs() => ["dladm", "show-phys", "-m", "-p", "-o", string.Join(',', Parsers.DladmParser.PhysMacFields)];
+
+    public static string[] ShowIptun() => ["dladm", "show-iptun", "-p", "-o", string.Join(',', Parsers.DladmParser.IptunFields)];
+
     public static string[] ShowVnic(string? link) => link is null
         ? ["dladm", "show-vnic", "-p", "-o", string.Join(',', Parsers.DladmParser.VnicFields)]
         : ["dladm", "show-vnic", "-p", "-o", string.Join(',', Parsers.DladmParser.VnicFields), NativeNames.Link(link)];
@@ -172,6 +176,37 @@ public static class SystemCommands
     public static string[] VmList() => ["vmadm", "list", "-p", "-o", string.Join(',', Parsers.VmadmParser.ListFields)];
 
     public static string[] VmGet(string uuid) => ["vmadm", "get", NativeNames.Uuid(uuid)];
+
+    /// <summary><c>svcs [-z zone] -l fmri</c>: the detailed view of one instance.</summary>
+    public static string[] SvcsLong(string fmri, string? zone) => WithZone(["svcs"], zone, "-l", NativeNames.Fmri(fmri));
+
+    /// <summary><c>svcs [-z zone] -p fmri</c>: the instance and the processes of its contract.</summary>
+    public static string[] SvcsProcesses(string fmri, string? zone) => WithZone(["svcs"], zone, "-p", NativeNames.Fmri(fmri));
+
+    /// <summary><c>svcs -x[v] [fmri|pattern...]</c>: why services are not running (every troubled one without operands).</summary>
+    public static string[] SvcsExplain(IReadOnlyList<string>? patterns, bool verbose)
+    {
+        var a = new List<string> { "svcs", verbose ? "-xv" : "-x" };
+        if (patterns is not null) a.AddRange(patterns.Select(NativeNames.Fmri));
+        return a.ToArray();
+    }
+
+    /// <summary><c>svcprop [-z zone] fmri</c>: every property of the instance, composed view.</summary>
+    public static string[] Svcprop(string fmri, string? zone) => WithZone(["svcprop"], zone, NativeNames.Fmri(fmri));
+
+    /// <summary>Adds <c>-z zone</c> for a zone other than the global one.</summary>
+    private static string[] WithZone(string[] tool, string? zone, params string[] rest) =>
+        zone is null or "global" ? [.. tool, .. rest] : [.. tool, "-z", NativeNames.Zone(zone), .. rest];
+
+    /// <summary><c>zonecfg -z zone info</c></summary>
+    public static string[] ZonecfgInfo(string zone) => ["zonecfg", "-z", NativeNames.Zone(zone), "info"];
+
+    /// <summary><c>ipnat -l [-G|-z zone]</c>: the loaded NAT rules and the active sessions of a stack.</summary>
+    public static string[] IpnatList(string? zone, bool globalControlled) =>
+        zone is null or "global" ? ["ipnat", "-l"] : ["ipnat", "-l", globalControlled ? "-G" : "-z", NativeNames.Zone(zone)];
+
+    /// <summary><c>ipf -V</c>: IP Filter's version and whether it is running.</summary>
+    public static string[] IpfVersion() => ["ipf", "-V"];
 
     /// <summary><c>ipfstat -hion [-G zone]</c></summary>
     public static string[] IpfRules(string? zone) => zone is null ? ["ipfstat", "-hion"] : ["ipfstat", "-hion", "-G", NativeNames.Zone(zone)];

@@ -108,6 +108,26 @@ public static class DladmParser
             Device = Opt(r, "device"),
         }).ToList();
 
+    public static readonly string[] PhysMacFields = ["link", "slot", "address", "inuse", "client"];
+
+    public static List<PhysicalLinkMac> ParsePhysMacs(string text, IReadOnlyList<string>? fields = null) =>
+        ParseRows(text, fields ?? PhysMacFields, "dladm show-phys -m -p").Select(r => new PhysicalLinkMac(
+            r["link"],
+            Opt(r, "slot") ?? throw ParseText.Error("dladm show-phys -m -p", $"link {r["link"]} has a row without a slot", r["link"]),
+            Opt(r, "address") is { } a ? NormalizeMac(a) : throw ParseText.Error("dladm show-phys -m -p", $"link {r["link"]} has a slot without an address", r["link"]),
+            Opt(r, "inuse") switch { "yes" => true, "no" => false, var v => throw ParseText.Error("dladm show-phys -m -p", $"inuse is '{v}', neither yes nor no", v) },
+            Opt(r, "client") is { } c && c != "--" ? c : null)).ToList();
+
+    public static readonly string[] IptunFields = ["link", "type", "flags", "source", "destination"];
+
+    public static List<IpTunnel> ParseIptun(string text, IReadOnlyList<string>? fields = null) =>
+        ParseRows(text, fields ?? IptunFields, "dladm show-iptun -p").Select(r => new IpTunnel(
+            r["link"],
+            Opt(r, "type") ?? throw ParseText.Error("dladm show-iptun -p", $"tunnel {r["link"]} has no type", r["link"]),
+            Opt(r, "flags") is { } f && f.Trim('-').Length > 0 ? f : null,
+            Opt(r, "source") is { } s && s != "--" ? s : null,
+            Opt(r, "destination") is { } d && d != "--" ? d : null)).ToList();
+
     public static List<Vnic> ParseVnics(string text, IReadOnlyList<string>? fields = null) =>
         ParseRows(text, fields ?? VnicFields, "dladm show-vnic -p").Select(r => new Vnic
         {

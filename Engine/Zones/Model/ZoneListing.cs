@@ -18,7 +18,37 @@ public sealed record Zone : HostObject
     public int? DebugId { get; init; }
     /// <summary>Fields beyond the eighth (Oracle Solaris 11 prints ten).</summary>
     public IReadOnlyList<string> ExtraFields { get; init; } = Array.Empty<string>();
+    /// <summary>The zonecfg configuration (Get-Zone -Detailed); null otherwise.</summary>
+    public ZoneConfiguration? Configuration { get; init; }
     public override string ToString() => Name;
+}
+
+/// <summary>
+/// A zone's configuration in zonecfg's resource model: global properties (zonename, zonepath, brand,
+/// autoboot, ip-type, ...) and resources (net, fs, dataset, device, rctl, attr, capped-memory, ...),
+/// each a type with its properties. Properties zonecfg shows as unset ("bootargs:" with nothing after,
+/// "defrouter not specified") are absent.
+/// </summary>
+public sealed record ZoneConfiguration
+{
+    public IReadOnlyDictionary<string, string> Properties { get; init; } = new Dictionary<string, string>();
+    public IReadOnlyList<ZoneResource> Resources { get; init; } = Array.Empty<ZoneResource>();
+    public string? ZoneName => Get("zonename");
+    public string? ZonePath => Get("zonepath");
+    public string? Brand => Get("brand");
+    public bool? Autoboot => Get("autoboot") is { } a ? a == "true" : null;
+    /// <summary>shared or exclusive.</summary>
+    public string? IpType => Get("ip-type");
+    public IEnumerable<ZoneResource> Networks => Resources.Where(r => r.Type == "net");
+    private string? Get(string key) => Properties.TryGetValue(key, out var v) ? v : null;
+}
+
+/// <summary>One zonecfg resource (net, fs, dataset, device, rctl, attr, ...) and its set properties.</summary>
+public sealed record ZoneResource(string Type, IReadOnlyDictionary<string, string> Properties)
+{
+    /// <summary>A property zonecfg reported as "not specified", or absent: null.</summary>
+    public string? this[string property] => Properties.TryGetValue(property, out var v) ? v : null;
+    public override string ToString() => Type + ": " + string.Join(", ", Properties.Select(p => $"{p.Key}={p.Value}"));
 }
 
 /// <summary>A SmartOS VM as <c>vmadm list -p</c> / <c>vmadm get</c> show it.</summary>

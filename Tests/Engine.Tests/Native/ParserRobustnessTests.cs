@@ -37,6 +37,15 @@ public class ParserRobustnessTests
         ("vmadm list", t => VmadmParser.ParseList(t)),
         ("vmadm get", t => VmadmParser.ParseJson(t)),
         ("ipfstat", t => IpfstatParser.Parse(t)),
+        ("ipnat -l", t => IpnatListParser.Parse(t)),
+        ("ipf -V", t => IpfVersionParser.Parse(t)),
+        ("svcs -l", t => SvcsLongParser.Parse(t)),
+        ("svcs -x", t => SvcsExplainParser.Parse(t)),
+        ("svcs human", t => SvcsHumanParser.Parse(t)),
+        ("svcprop", t => SvcpropParser.Parse(t)),
+        ("zonecfg info", t => ZonecfgInfoParser.Parse(t)),
+        ("dladm show-phys -m", t => DladmParser.ParsePhysMacs(t)),
+        ("dladm show-iptun", t => DladmParser.ParseIptun(t)),
     ];
 
     public static IEnumerable<object[]> Files() =>
