@@ -264,15 +264,15 @@ public static class PosixFileCommands
 
     /// <summary>
     /// chmod, chown, chgrp, <c>touch -c -a|-m -d YYYY-MM-DDThh:mm:ss.fffffffffZ</c> (POSIX touch -d); an empty
-    /// argument leaves that attribute alone. Symlinks are refused (chmod and touch would follow them).
+    /// argument leaves that attribute alone. The owner changes first: chown clears the setuid and setgid bits, so chmod comes after it. Symlinks are refused (chmod and touch would follow them).
     /// </summary>
     public static string[] SetAttributes(PosixUserland u, string root, string relative, int? mode, int? uid, int? gid, DateTimeOffset? accessTime, DateTimeOffset? modifyTime) =>
         Sh(Script(u, """
             exists "$p" || exit 70
             if [ -h "$p" ]; then exit 77; fi
-            if [ -n "$1" ]; then chmod "$1" "$p" || exit 1; fi
             if [ -n "$2" ]; then chown "$2" "$p" || exit 1; fi
             if [ -n "$3" ]; then chgrp "$3" "$p" || exit 1; fi
+            if [ -n "$1" ]; then chmod "$1" "$p" || exit 1; fi
             if [ -n "$4" ]; then touch -c -a -d "$4" "$p" || exit 1; fi
             if [ -n "$5" ]; then touch -c -m -d "$5" "$p" || exit 1; fi
             exit 0
