@@ -25,7 +25,7 @@ public sealed class NativeStorage : IStorage
     public NativeStorage(NativeHost host)
     {
         _host = host;
-        Files = new NativeFiles(host.ComputerName);
+        Files = new NativeFiles(this, host);
     }
 
 #pragma warning disable CA2255 // the facility registers itself when the engine loads, as every facility folder does
@@ -449,38 +449,117 @@ public sealed class NativeStorage : IStorage
 
     // ---------------------------------------------------------------- files and volumes
 
-    /// <summary>Not mapped: file access on a native host belongs to its own file system tools (every call throws NotImplemented).</summary>
+    /// <summary>
+    /// The files inside mounted filesystems, through their mountpoints with portable POSIX commands
+    /// (<see cref="NativeFiles"/>). Tested with GNU userland; the FreeBSD and illumos forms follow their manual pages.
+    /// </summary>
     public IZFiles Files { get; }
 
-    /// <summary>Not mapped: reading a zvol needs a block copy (dd) with offsets the remote side cannot check; throws NotImplemented.</summary>
-    public int ReadVolume(string volume, long offset, Span<byte> buffer, CancellationToken ct) =>
-        throw NotImplemented("Reading a volume", "use the host's /dev/zvol/rdsk device with its own tools.");
+    private PosixUserland? _userland;
 
-    /// <summary>Not mapped: see <see cref="ReadVolume"/>; throws NotImplemented.</summary>
-    public void WriteVolume(string volume, long offset, ReadOnlySpan<byte> data, CancellationToken ct) =>
-        throw NotImplemented("Writing a volume", "use the host's /dev/zvol/rdsk device with its own tools.");
+    /// <summary>The userland of the host's file commands, from the capability probe's OS (SunOS, FreeBSD, Linux); set it to pin the choice.</summary>
+    public PosixUserland? PinnedUserland
+    {
+        get => _userland;
+        set => _userland = value;
+    }
 
-    private HostCapabilities? SafeProbe(CancellationToken ct)
+    internal PosixUserland Userland(CancellationToken ct) => _userland ??= SafeProbe(ct)?.OperatingSystem switch
+    {
+        "SunOS" => PosixUserland.Illumos,
+        "FreeBSD" => PosixUserland.FreeBsd,
+        "Linux" => PosixUserland.Gnu,
+        var os => throw NotImplemented("File and volume access", $"the host's operating system ({os ?? "not probed"}) has no known userland; SunOS, FreeBSD and Linux are supported."),
+    };
+
+    /// <summary>
+    /// The directory holding the zvol devices: <c>/dev/zvol/rdsk</c> on illumos (the raw device), <c>/dev/zvol</c>
+    /// on Linux and FreeBSD; a volume "pool/vol" is the device DIRECTORY/pool/vol. Set it to use another directory.
+    /// </summary>
+    public string? VolumeDeviceDirectory { get; set; }
+
+    private const long Sector = 512;
+    private const long MaxDdBlock = 1 << 20;
+
+    /// <summary>A volume's device and size, checked before any byte moves: it must be a volume (or a volume's snapshot) and writable when writing.</summary>
+    private (string Device, long Size, PosixUserland Userland) Volume(string volume, bool write, CancellationToken ct)
+    {
+        NativeNames.Any(volume);
+        var userland = Userland(ct);
+        var props = PropertyParser.Parse(Run(ZfsCommands.Get(volume, ["type", "volsize", "readonly"]), ct).StdOut)
+            .ToDictionary(p => p.Property, p => p.Value, StringComparer.Ordinal);
+        bool snapshot = volume.Contains('@');
+        if (!props.TryGetValue("volsize", out var sizeText) || !long.TryParse(sizeText, NumberStyles.None, CultureInfo.InvariantCulture, out var size))
+            throw IllumosException.Invalid("DatasetNotVolume", $"'{volume}' is not a volume.", volume);
+        if (write && (snapshot || props.GetValueOrDefault("readonly") == "on"))
+            throw new IllumosException(ErrorKind.PermissionDenied, snapshot ? "SnapshotReadOnly" : "DatasetReadOnly", $"'{volume}' is read-only.", volume);
+        var dir = VolumeDeviceDirectory ?? (userland == PosixUserland.Illumos ? "/dev/zvol/rdsk" : "/dev/zvol");
+        return (dir.TrimEnd('/') + "/" + volume, size, userland);
+    }
+
+    /// <summary>
+    /// <c>dd if=/dev/zvol/... bs=B skip=S count=C</c> over the 512-byte sectors that hold the range (raw devices
+    /// want whole sectors), B the largest power of two up to 1 MiB dividing the start and length; the bytes
+    /// before and after the range are dropped here. The range is checked against volsize first.
+    /// </summary>
+    public int ReadVolume(string volume, long offset, Span<byte> buffer, CancellationToken ct)
+    {
+        var (device, size, userland) = Volume(volume, false, ct);
+        if (offset < 0 || offset > size) throw IllumosException.Invalid("VolumeOffsetInvalid", $"Offset {offset} lies outside the volume ({size} bytes).", offset);
+        int length = (int)Math.Min(buffer.Length, size - offset);
+        if (length == 0) return 0;
+        var sectors = ReadSectors(volume, device, userland, offset, length, ct);
+        sectors.AsSpan((int)(offset % Sector), length).CopyTo(buffer);
+        return length;
+    }
+
+    private byte[] ReadSectors(string volume, string device, PosixUserland userland, long offset, long length, CancellationToken ct)
+    {
+        long start = offset / Sector * Sector;
+        long end = (offset + length + Sector - 1) / Sector * Sector;
+        long bs = PosixFileCommands.BlockSizeFor(MaxDdBlock, start, end - start);
+        var into = new MemoryStream((int)(end - start));
+        DeviceRun(volume, PosixFileCommands.ReadDevice(userland, device, bs, start / bs, (end - start) / bs), ct, new CommandOptions { StdOut = into });
+        if (into.Length != end - start)
+            throw new IllumosException(ErrorKind.ReadError, "VolumeShortRead", $"dd read {into.Length} of {end - start} bytes from {device}.", volume);
+        return into.GetBuffer();
+    }
+
+    /// <summary>
+    /// <c>dd of=/dev/zvol/... obs=B seek=S conv=notrunc</c> fed the bytes through stdin, over whole sectors:
+    /// a range that starts or ends inside a sector has that sector read first and merged (read-modify-write).
+    /// The range is checked against volsize and readonly before anything is sent.
+    /// </summary>
+    public void WriteVolume(string volume, long offset, ReadOnlySpan<byte> data, CancellationToken ct)
+    {
+        var (device, size, userland) = Volume(volume, true, ct);
+        if (offset < 0 || offset + data.Length > size)
+            throw IllumosException.Invalid("VolumeRangeInvalid", $"Bytes {offset}..{offset + data.Length} lie outside the volume ({size} bytes).", offset);
+        if (data.Length == 0) return;
+        long start = offset / Sector * Sector;
+        long end = (offset + data.Length + Sector - 1) / Sector * Sector;
+        var block = new byte[end - start];
+        if (start != offset) ReadSectors(volume, device, userland, start, Sector, ct).AsSpan(0, (int)Sector).CopyTo(block);
+        if (end != offset + data.Length && (end - Sector > start || start == offset))
+            ReadSectors(volume, device, userland, end - Sector, Sector, ct).AsSpan(0, (int)Sector).CopyTo(block.AsSpan((int)(end - Sector - start)));
+        data.CopyTo(block.AsSpan((int)(offset - start)));
+        long bs = PosixFileCommands.BlockSizeFor(MaxDdBlock, start, end - start);
+        DeviceRun(volume, PosixFileCommands.WriteDevice(userland, device, bs, start / bs), ct, new CommandOptions { StdIn = new MemoryStream(block, writable: false) });
+    }
+
+    private void DeviceRun(string volume, string[] argv, CancellationToken ct, CommandOptions options)
+    {
+        var r = _host.Run(argv, ct, options);
+        if (r.ExitCode == 0) return;
+        if (r.StdErr.Contains("No such file or directory", StringComparison.OrdinalIgnoreCase))
+            throw IllumosException.NotFound("VolumeDeviceNotFound",
+                $"The device of '{volume}' ({argv[1][3..]}) does not exist on {_host.ComputerName}: a snapshot needs snapdev=visible, and on Linux volmode must not be none.", volume);
+        throw Failure(r);
+    }
+
+    internal HostCapabilities? SafeProbe(CancellationToken ct)
     {
         try { return _host.Probe(false, ct); }
         catch (IllumosException e) when (e.Kind is ErrorKind.ObjectNotFound) { return null; }
-    }
-
-    /// <summary>The ZPL inside datasets on a native host: not mapped (no sensible zfs/zpool command reads or writes files).</summary>
-    private sealed class NativeFiles(string computer) : IZFiles
-    {
-        private IllumosException No(string what) => NotImplemented(what,
-            $"the files inside datasets on '{computer}' are reached through that host's own file system (mountpoint), not through zfs.");
-
-        public ZFileInfo? TryGet(string dataset, string path, CancellationToken ct) => throw No("Reading file information");
-        public IReadOnlyList<ZFileInfo> List(string dataset, string directory, CancellationToken ct) => throw No("Listing a directory");
-        public ZFileInfo CreateDirectory(string dataset, string path, bool createParents, CancellationToken ct) => throw No("Creating a directory");
-        public ZFileInfo CreateSymlink(string dataset, string path, string target, CancellationToken ct) => throw No("Creating a symbolic link");
-        public Stream OpenRead(string dataset, string path, CancellationToken ct) => throw No("Reading a file");
-        public Stream OpenWrite(string dataset, string path, FileMode mode, CancellationToken ct) => throw No("Writing a file");
-        public void Truncate(string dataset, string path, ulong length, CancellationToken ct) => throw No("Truncating a file");
-        public void Delete(string dataset, string path, bool recursive, CancellationToken ct) => throw No("Deleting a file");
-        public void Move(string dataset, string path, string newPath, CancellationToken ct) => throw No("Moving a file");
-        public void SetAttributes(string dataset, string path, int? mode, int? uid, int? gid, DateTimeOffset? accessTime, DateTimeOffset? modifyTime, CancellationToken ct) => throw No("Setting file attributes");
     }
 }

@@ -183,13 +183,21 @@ public class NativeStorageReplayTests
     }
 
     [Fact]
-    public void Unmapped_methods_say_so()
+    public void File_and_volume_access_on_a_host_of_unknown_userland_says_so()
     {
-        using var host = new NativeHost(new FuncRunner(a => new CommandResult(a, 0, "", "")), "x");
+        var seen = new List<string>();
+        using var host = new NativeHost(new FuncRunner(a =>
+        {
+            seen.Add(string.Join(' ', a));
+            return new CommandResult(a, 0, a[0] == "uname" ? "Darwin 23.1.0 x\n" : "", "");
+        }), "x");
         var storage = host.Facility<IStorage>();
         Assert.IsType<NativeStorage>(storage);
-        Assert.Equal(ErrorKind.NotImplemented, Assert.Throws<IllumosException>(() => storage.Files.List("tank/a", "/", None)).Kind);
+        var e = Assert.Throws<IllumosException>(() => storage.Files.List("tank/a", "/", None));
+        Assert.Equal((ErrorKind.NotImplemented, "NativeNotImplemented"), (e.Kind, e.ErrorId));
+        Assert.Contains("Darwin", e.Message);
         Assert.Equal(ErrorKind.NotImplemented, Assert.Throws<IllumosException>(() => storage.ReadVolume("tank/v", 0, new byte[16], None)).Kind);
+        Assert.DoesNotContain(seen, c => c.StartsWith("dd", StringComparison.Ordinal) || c.StartsWith("sh", StringComparison.Ordinal));
         Assert.Contains("Storage", FacilityRegistry.Available(HostKind.Native));
     }
 

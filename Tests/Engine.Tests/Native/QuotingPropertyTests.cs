@@ -24,7 +24,7 @@ public sealed class QuotingPropertyTests : IDisposable
         var bin = Path.Combine(_dir, "bin");
         Directory.CreateDirectory(bin);
         _canary = Path.Combine(_dir, "pwned");
-        foreach (var tool in new[] { "zfs", "zpool" })
+        foreach (var tool in new[] { "zfs", "zpool", "sh", "dd" }) // sh and dd: the file and volume commands
         {
             var path = Path.Combine(bin, tool);
             // prints LC_ALL, the tool's own name, then every argument, each followed by NUL
@@ -119,6 +119,32 @@ public sealed class QuotingPropertyTests : IDisposable
             AssertReceived(ZpoolCommands.Set("tank", "comment", comment));
             var req = new PoolCreateRequest { Name = "tank", Vdevs = VdevSpec.Parse(["mirror", "/dev/" + a, "/dev/" + b]), FileSystemProperties = new Dictionary<string, string> { ["com.example:c"] = comment } };
             AssertReceived(ZpoolCommands.Create(req, dryRun: true));
+        }, iter: 40, threads: 1);
+    }
+
+    [ShellFact]
+    public void File_and_volume_builders_carry_paths_intact()
+    {
+        var component = NastyText.Where(c => !c.Contains('/') && c is not "." and not "..");
+        var relative = Gen.Select(component.Array[1, 3], cs => string.Join('/', cs));
+        var userland = Gen.Enum<PosixUserland>();
+        Gen.Select(component, relative, relative, NastyText, userland).Sample((rootName, rel, other, target, u) =>
+        {
+            var root = "/mnt/" + rootName;
+            AssertReceived(PosixFileCommands.Stat(u, root, rel));
+            AssertReceived(PosixFileCommands.List(u, root, rel));
+            AssertReceived(PosixFileCommands.MakeDirectory(u, root, rel, parents: true));
+            AssertReceived(PosixFileCommands.Symlink(u, root, rel, target));
+            AssertReceived(PosixFileCommands.PrepareWrite(u, root, rel, FileMode.OpenOrCreate));
+            AssertReceived(PosixFileCommands.ReadFile(u, root, rel, 65536, 3, null));
+            AssertReceived(PosixFileCommands.WriteFile(u, root, rel, 512, 7));
+            AssertReceived(PosixFileCommands.AppendFile(u, root, rel));
+            AssertReceived(PosixFileCommands.Truncate(u, root, rel, 12345));
+            AssertReceived(PosixFileCommands.Delete(u, root, rel, recursive: true));
+            AssertReceived(PosixFileCommands.Move(u, root, rel, other));
+            AssertReceived(PosixFileCommands.SetAttributes(u, root, rel, 0x1ED, 1, 2, DateTimeOffset.UnixEpoch, DateTimeOffset.UtcNow));
+            AssertReceived(PosixFileCommands.ReadDevice(u, root + "/" + rel, 1 << 20, 5, 2));
+            AssertReceived(PosixFileCommands.WriteDevice(u, root + "/" + rel, 4096, 5));
         }, iter: 40, threads: 1);
     }
 
