@@ -116,7 +116,9 @@ function Get-PesterModulePath {
 function Get-TrxCounts([string] $trx) {
     [xml] $x = Get-Content -Raw $trx
     $c = $x.TestRun.ResultSummary.Counters
-    [pscustomobject]@{ Passed = [int]$c.passed; Failed = [int]$c.failed + [int]$c.error + [int]$c.timeout + [int]$c.aborted; Skipped = [int]$c.notExecuted }
+    # xunit's skipped tests are counted as not executed in the total, not under notExecuted
+    $skipped = [math]::Max([int]$c.notExecuted, [int]$c.total - [int]$c.executed)
+    [pscustomobject]@{ Passed = [int]$c.passed; Failed = [int]$c.failed + [int]$c.error + [int]$c.timeout + [int]$c.aborted; Skipped = $skipped }
 }
 
 function Invoke-TestTask {
