@@ -36,6 +36,12 @@ BeforeAll {
     $script:S = New-IllumosSession -Local -Name nativefiles
     (Get-ZTestStorage $S).VolumeDeviceDirectory = $Devices
     New-PSDrive -Name nf -PSProvider ZFS -Root tank/fs -Session $S | Out-Null
+
+    # Should -Be on byte arrays compares through the pipeline one byte at a time (minutes for a few MiB)
+    function Assert-SameBytes([byte[]] $Actual, [byte[]] $Expected) {
+        $Actual.Length | Should -Be $Expected.Length
+        [Linq.Enumerable]::SequenceEqual($Actual, $Expected) | Should -BeTrue -Because 'the bytes read back must equal those written'
+    }
 }
 
 AfterAll {
@@ -86,10 +92,10 @@ Describe 'The ZFS provider on a native session' -Skip:$NoPosix {
         $src = Join-Path $TestDrive 'big.bin'
         [IO.File]::WriteAllBytes($src, $data)
         Copy-Item -LiteralPath "ZFS::$src" -Destination nf:/big.bin
-        [IO.File]::ReadAllBytes((Join-Path $Mount 'big.bin')) | Should -Be $data
+        Assert-SameBytes ([IO.File]::ReadAllBytes((Join-Path $Mount 'big.bin'))) $data
         $back = Join-Path $TestDrive 'back.bin'
         Copy-Item nf:/big.bin -Destination "ZFS::$back"
-        [IO.File]::ReadAllBytes($back) | Should -Be $data
+        Assert-SameBytes ([IO.File]::ReadAllBytes($back)) $data
         Remove-Item nf:/big.bin
     }
 
@@ -143,9 +149,9 @@ Describe 'Read-ZVolume and Write-ZVolume on a native session' -Skip:$NoPosix {
         Write-ZVolume -Session $S tank/vol -Offset 4096 -Path $src -Confirm:$false
         $out = Join-Path $TestDrive 'vol-out.bin'
         Read-ZVolume -Session $S tank/vol -Offset 4096 -Count $data.Length -Path $out
-        [IO.File]::ReadAllBytes($out) | Should -Be $data
+        Assert-SameBytes ([IO.File]::ReadAllBytes($out)) $data
         $disk = [IO.File]::ReadAllBytes($Device)
-        [byte[]]$disk[4096..(4096 + $data.Length - 1)] | Should -Be $data
+        Assert-SameBytes ([byte[]]$disk[4096..(4096 + $data.Length - 1)]) $data
     }
 
     It 'refuses a write past the end before sending anything' {
@@ -153,6 +159,6 @@ Describe 'Read-ZVolume and Write-ZVolume on a native session' -Skip:$NoPosix {
         $r = Invoke-Captured { Write-ZVolume -Session $S tank/vol -Offset (1MB - 10) -Value ([byte[]](1..20)) -Confirm:$false }
         $r.Errors[0].FullyQualifiedErrorId | Should -BeLike 'WriteBeyondVolume*'
         $r.Errors[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
-        [IO.File]::ReadAllBytes($Device) | Should -Be $before
+        Assert-SameBytes ([IO.File]::ReadAllBytes($Device)) $before
     }
 }
