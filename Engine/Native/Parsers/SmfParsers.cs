@@ -223,20 +223,7 @@ public static class SvcsHumanParser
             if (f.Length == cols.Length && IsFmri(f[iFmri]))
             {
                 Close();
-                string? Get(string c) { int i = Array.IndexOf(cols, c); return i < 0 || f[i] == "-" ? null : f[i]; }
-                var state = Get("state") ?? "?";
-                bool transitioning = state.EndsWith('*');
-                result.Add(new SmfService
-                {
-                    Fmri = f[iFmri],
-                    State = transitioning ? state[..^1] : state,
-                    NextState = Get("nstate"),
-                    Transitioning = transitioning || Get("nstate") is not null,
-                    StartTime = Get("stime"),
-                    ContractId = Get("ctid") is { } c && long.TryParse(c, NumberStyles.None, CultureInfo.InvariantCulture, out var ct) ? ct : null,
-                    Zone = Get("zone"),
-                    Description = Get("desc"),
-                });
+                result.Add(SvcsParser.Row(cols, f, iFmri));
                 procs = new List<SmfProcess>();
                 continue;
             }

@@ -176,22 +176,28 @@ public static class SvcsParser
             if (lines[n].Trim().Length == 0) continue;
             var f = ParseText.SplitBlanks(lines[n], cols.Length);
             if (f.Length != cols.Length) throw ParseText.Error("svcs -H", $"line {n + 1} has {f.Length} columns where {cols.Length} were expected", lines[n]);
-            string? Get(string c) { int i = Array.IndexOf(cols, c); return i < 0 || f[i] == "-" ? null : f[i]; }
-            var state = Get("state") ?? "?";
-            bool transitioning = state.EndsWith('*');
-            result.Add(new SmfService
-            {
-                Fmri = f[iFmri],
-                State = transitioning ? state[..^1] : state,
-                Transitioning = transitioning || (Get("nstate") is { } ns && ns != "-"),
-                NextState = Get("nstate"),
-                StartTime = Get("stime"),
-                ContractId = Get("ctid") is { } ct && long.TryParse(ct, NumberStyles.None, CultureInfo.InvariantCulture, out var ctid) ? ctid : null,
-                Zone = Get("zone"),
-                Description = Get("desc"),
-            });
+            result.Add(Row(cols, f, iFmri));
         }
         return result;
+    }
+
+    /// <summary>One svcs row (its blank-split fields <paramref name="f"/> under the columns <paramref name="cols"/>); "-" is no value.</summary>
+    internal static SmfService Row(string[] cols, string[] f, int iFmri)
+    {
+        string? Get(string c) { int i = Array.IndexOf(cols, c); return i < 0 || f[i] == "-" ? null : f[i]; }
+        var state = Get("state") ?? "?";
+        bool transitioning = state.EndsWith('*');
+        return new SmfService
+        {
+            Fmri = f[iFmri],
+            State = transitioning ? state[..^1] : state,
+            Transitioning = transitioning || Get("nstate") is not null,
+            NextState = Get("nstate"),
+            StartTime = Get("stime"),
+            ContractId = Get("ctid") is { } ct && long.TryParse(ct, NumberStyles.None, CultureInfo.InvariantCulture, out var ctid) ? ctid : null,
+            Zone = Get("zone"),
+            Description = Get("desc"),
+        };
     }
 }
 

@@ -37,8 +37,20 @@ public sealed class SpaceManager
     public long DataSize => SizeOf(ZVdevClass.Normal);
     public long DataAllocated => AllocatedIn(ZVdevClass.Normal);
 
-    public long SizeOf(ZVdevClass cls) => Tops.Where(t => t.Class == cls && !t.IsHole).Sum(t => t.Asize);
-    public long AllocatedIn(ZVdevClass cls) => Enumerable.Range(0, Tops.Count).Where(i => Tops[i].Class == cls && !Tops[i].IsHole).Sum(i => Allocators[i].AllocatedBytes);
+    // Plain loops: ClassFor asks for every block written.
+    public long SizeOf(ZVdevClass cls)
+    {
+        long sum = 0;
+        for (int i = 0; i < Tops.Count; i++) if (Tops[i].Class == cls && !Tops[i].IsHole) sum += Tops[i].Asize;
+        return sum;
+    }
+
+    public long AllocatedIn(ZVdevClass cls)
+    {
+        long sum = 0;
+        for (int i = 0; i < Tops.Count; i++) if (Tops[i].Class == cls && !Tops[i].IsHole) sum += Allocators[i].AllocatedBytes;
+        return sum;
+    }
 
     /// <summary>
     /// The allocation class of a block, as ZFS chooses it: with a special vdev, metadata (dnodes,
@@ -74,7 +86,7 @@ public sealed class SpaceManager
 
     private Dva[] AllocateIn(int psize, int copies, bool logged, ZVdevClass cls)
     {
-        var candidates = Enumerable.Range(0, Tops.Count).Where(i => Tops[i].Class == cls && !Tops[i].IsHole && i != Evacuating && Tops[i].State != ZHealth.FAULTED).ToList();
+        var candidates = Enumerable.Range(0, Tops.Count).Where(i => Allocatable(i, cls)).ToList();
         if (candidates.Count == 0 && cls != ZVdevClass.Normal) return AllocateIn(psize, copies, logged, ZVdevClass.Normal);
         if (candidates.Count == 0) throw NoSpace();
         var result = new Dva[copies];
@@ -143,6 +155,10 @@ public sealed class SpaceManager
     /// <summary>A vdev being evacuated: nothing new is allocated on it.</summary>
     public int Evacuating { get; set; } = -1;
 
+    /// <summary>Whether new blocks of class <paramref name="cls"/> may go to top-level vdev <paramref name="i"/>.</summary>
+    private bool Allocatable(int i, ZVdevClass cls) =>
+        Tops[i].Class == cls && !Tops[i].IsHole && i != Evacuating && Tops[i].State != ZHealth.FAULTED;
+
     /// <summary>
     /// Space for a removal's copy: up to <paramref name="length"/> contiguous bytes on one data vdev
     /// (the one with the most free space that fits), fewer when no vdev has a run that long; unlogged
@@ -150,7 +166,7 @@ public sealed class SpaceManager
     /// </summary>
     public (uint Vdev, long Offset, long Length)? AllocateRun(long length, int sector)
     {
-        var order = Enumerable.Range(0, Tops.Count).Where(i => Tops[i].Class == ZVdevClass.Normal && !Tops[i].IsHole && i != Evacuating && Tops[i].State != ZHealth.FAULTED)
+        var order = Enumerable.Range(0, Tops.Count).Where(i => Allocatable(i, ZVdevClass.Normal))
             .OrderByDescending(i => Allocators[i].FreeBytes).ToList();
         for (long want = length; want >= sector; want = Math.Max(sector, want / 2 / sector * sector))
         {
